@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { PlatformConfig } from "../config";
+
+/** What every cluster flavour (aws, gcp, existing) gives the layers above it: they do not care which. */
+export interface ClusterOutputs {
+    /** The one provider every in-cluster object uses (clusterIdentifier set, see pulumi.md §4). */
+    provider: k8s.Provider;
+    /** Kubeconfig of the cluster, always a secret. */
+    kubeconfig: pulumi.Output<string>;
+    clusterName: pulumi.Output<string>;
+    /** Resources in-cluster objects must wait for (e.g. node pools, so the device plugin has nodes). */
+    readyResources: pulumi.Resource[];
+    /**
+     * Identity model pods use to read object-store weights: an IAM role ARN (aws, via EKS Pod Identity) or a
+     * GCP service account email (gcp, via Workload Identity); undefined on existing clusters.
+     */
+    modelReaderIdentity?: pulumi.Output<string>;
+    /** The Kubernetes ServiceAccount annotation that binds the cloud identity (gcp), if any. */
+    serviceAccountAnnotations?: pulumi.Output<Record<string, string>>;
+}
+
+export interface ClusterArgs {
+    config: PlatformConfig;
+}

@@ -1,0 +1,664 @@
+// The stack config of modelplane (DESIGN.md §2): one zod schema, cross-field checks, and every error
+// reported at once with its config path, before any resource is registered.
+//
+// `parseStackConfig` is pure: it takes the flat `<namespace>:<key>` map that Pulumi keeps (values as
+// strings, objects JSON-encoded) or that the offline plan reads from Pulumi.<stack>.yaml (values already
+// parsed), so the program, the plan and the tests validate the same way.
+import { z } from "zod";
+import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, InstanceType } from "../lib/catalog";
+import { topology, Topology } from "../lib/topology";
+
+export const PROJECT = "modelplane";
+
+// ---------------------------------------------------------------------------------------------------
+// Primitives
+
+/** RFC 1123 label: namespaces, pools and most object names. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** RFC 1035 label: names that become Service names (they must start with a letter). */
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
+
+const dnsLabel = (max: number) =>
+    z.string().max(max, `must be at most ${max} characters`).regex(DNS_LABEL, "must be a lowercase RFC 1123 label (a-z, 0-9, '-'; start and end alphanumeric)");
+
+const cidr = z.string().regex(CIDR, "must be an IPv4 CIDR such as 10.60.0.0/16").refine(
+    (s) => s.split("/")[0].split(".").every((o) => Number(o) <= 255), "octets must be 0-255");
+
+const count = z.number().int("must be a whole number").min(0, "must be ≥ 0");
+const positive = z.number().int("must be a whole number").min(1, "must be ≥ 1");
+
+/** Kubernetes quantities as strings ("8", "500m", "64Gi"). */
+const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, "must be a Kubernetes quantity such as 8, 500m or 64Gi"), z.number()]).transform(String);
+
+/** Namespaces modelplane or Kubernetes own: a team called like this would take over a system namespace. */
+export const RESERVED_NAMESPACES = [
+    "default", "kube-system", "kube-public", "kube-node-lease", "kserve", "kserve-localmodel-jobs", "cert-manager",
+    "envoy-gateway-system", "envoy-ai-gateway-system", "lws-system", "modelplane-system", "nvidia-device-plugin",
+    "local-storage", "monitoring",
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Cluster
+
+const systemPool = z.strictObject({
+    instanceType: z.string().min(1),
+    minNodes: count.default(2),
+    maxNodes: positive.default(4),
+    diskSizeGiB: positive.default(100),
+});
+
+const network = z.strictObject({
+    /** AWS: CIDR of the VPC modelplane creates. */
+    vpcCidr: cidr.optional(),
+    /** AWS: number of availability zones for private subnets. */
+    availabilityZones: z.number().int().min(2, "EKS needs subnets in at least 2 AZs").max(6).optional(),
+    /** AWS: use an existing VPC instead of creating one. */
+    vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, "must be a VPC id (vpc-…)").optional(),
+    /** AWS: existing private subnet ids (with vpcId). */
+    privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, "must be a subnet id (subnet-…)")).optional(),
+    /** GCP: primary range of the subnetwork modelplane creates. */
+    subnetCidr: cidr.optional(),
+    /** GCP: secondary range for pods (VPC-native). */
+    podsCidr: cidr.optional(),
+    /** GCP: secondary range for services. */
+    servicesCidr: cidr.optional(),
+});
+
+const cluster = z.strictObject({
+    name: dnsLabel(40),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "must be a minor version such as \"1.33\"").default("1.33"),
+    network: network.optional(),
+    /** CIDRs allowed to reach the public API endpoint; empty means the endpoint is private only. */
+    endpointPublicAccessCidrs: z.array(cidr).default([]),
+    systemPool: systemPool.optional(),
+    /** GCP: region (regional cluster) or zone. */
+    location: z.string().regex(/^[a-z]+-[a-z]+\d+(-[a-z])?$/, "must be a GCP region or zone such as us-central1 or us-central1-a").optional(),
+    /** GCP: release channel. */
+    releaseChannel: z.enum(["RAPID", "REGULAR", "STABLE"]).optional(),
+    /** AWS: IAM principals granted cluster admin through EKS access entries. */
+    adminPrincipalArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, "must be an IAM role or user ARN")).default([]),
+    /** existing: kubeconfig context to use (the kubeconfig itself is the secret modelplane:kubeconfig, or the ambient one). */
+    context: z.string().min(1).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// GPU pools
+
+export const CAPACITY_TYPES = ["onDemand", "spot", "reservation", "capacityBlock"] as const;
+export const LOCAL_NVME_MODES = ["raid0", "localVolumes", "none"] as const;
+
+const gpuPool = z.strictObject({
+    name: dnsLabel(32),
+    /** aws/gcp: instance or machine type, from lib/catalog. */
+    instanceType: z.string().min(1).optional(),
+    /** existing: accelerator key from lib/catalog (or "cpu" for CPU-only pools). */
+    accelerator: z.string().min(1).optional(),
+    /** existing: GPUs per node. */
+    gpusPerNode: count.optional(),
+    minNodes: count.default(0),
+    maxNodes: positive,
+    capacity: z.enum(CAPACITY_TYPES).default("onDemand"),
+    /** reservation / capacityBlock: the reservation (AWS capacity reservation id, GCP reservation name). */
+    reservation: z.string().min(1).optional(),
+    /** Zones (AWS AZ names or GCP zones) the pool is placed in; capacity blocks need exactly one. */
+    zones: z.array(z.string().min(1)).optional(),
+    /** Default: raid0 when the instance type has local NVMe, otherwise none. */
+    localNvme: z.enum(LOCAL_NVME_MODES).optional(),
+    diskSizeGiB: positive.default(200),
+    /** existing: labels the nodes already carry (used as the model pods' nodeSelector). */
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    /** Whether nodes carry (or, for existing clusters, already carry) the nvidia.com/gpu NoSchedule taint. */
+    taint: z.boolean().default(true),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Teams
+
+const team = z.strictObject({
+    name: dnsLabel(40).refine((n) => !RESERVED_NAMESPACES.includes(n) && !n.startsWith("kube-"), "is a reserved namespace name"),
+    gpuQuota: count,
+    /** Object-store identity for the team's models: an IAM role ARN (aws) or a GCP service account email (gcp). Defaults to the platform's model-reader identity. */
+    cloudIdentity: z.string().min(1).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Models
+
+export const LOADERS = ["storageInitializer", "runaiStreamer", "localCache"] as const;
+export const DTYPES = ["float32", "bfloat16", "float16", "fp8", "int8", "int4"] as const;
+const URI = /^(hf|s3|gs|pvc|oci):\/\/[^\s]+$/;
+
+const parallelism = z.strictObject({
+    tensor: positive.default(1),
+    pipeline: positive.optional(),
+    data: positive.optional(),
+    dataLocal: positive.optional(),
+    dataRPCPort: z.number().int().min(1024).max(65535).optional(),
+    expert: z.boolean().default(false),
+});
+
+const scaling = z.strictObject({
+    minReplicas: count.default(1),
+    maxReplicas: positive,
+});
+
+/** A raw PodSpec patch: the escape hatch (DESIGN.md §0). Shape is checked by Kubernetes, not here. */
+const podSpecPatch = z.record(z.string(), z.unknown());
+
+const workload = {
+    replicas: count.optional(),
+    scaling: scaling.optional(),
+    parallelism: parallelism.optional(),
+    template: podSpecPatch.optional(),
+    workerTemplate: podSpecPatch.optional(),
+};
+
+const prefill = z.strictObject({ ...workload });
+
+const model = z.strictObject({
+    name: z.string().max(42, "must be at most 42 characters (KServe derives Service names such as <name>-kserve-workload-svc, limited to 63)")
+        .regex(DNS_1035, "must be a lowercase RFC 1035 label (start with a letter; a-z, 0-9, '-')"),
+    team: z.string().min(1),
+    uri: z.string().regex(URI, "must be a model URI with scheme hf://, s3://, gs://, pvc:// or oci://"),
+    /** Name clients send in the OpenAI `model` field; defaults to the model's name. */
+    servedName: z.string().min(1).optional(),
+    pool: z.string().min(1),
+    ...workload,
+    parallelism: parallelism.prefault({}),
+    loader: z.enum(LOADERS).default("storageInitializer"),
+    size: z.strictObject({
+        paramsBillions: z.number().positive("must be > 0"),
+        dtype: z.enum(DTYPES).default("bfloat16"),
+    }),
+    routing: z.strictObject({
+        scorers: z.strictObject({
+            prefixCache: z.number().min(0).default(3),
+            queue: z.number().min(0).default(2),
+            kvCacheUtilization: z.number().min(0).default(2),
+            noHitLru: z.number().min(0).optional(),
+            loraAffinity: z.number().min(0).optional(),
+        }).prefault({}),
+        /** InferenceObjective priority (higher is served first under load; negative is sheddable). */
+        priority: z.number().int().min(-1000).max(1000).optional(),
+    }).prefault({}),
+    vllm: z.strictObject({
+        args: z.array(z.string()).default([]),
+        image: z.string().min(1).optional(),
+        env: z.record(z.string(), z.string()).default({}),
+    }).prefault({}),
+    /** Override CPU/memory per pod (default: sized from the pool's instance type). */
+    resources: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+    prefill: prefill.optional(),
+    lora: z.strictObject({
+        adapters: z.array(z.strictObject({
+            name: z.string().regex(DNS_LABEL, "must be a lowercase RFC 1123 label"),
+            uri: z.string().regex(URI, "must be a model URI with scheme hf://, s3://, gs://, pvc:// or oci://"),
+        })).min(1, "needs at least one adapter"),
+        maxRank: positive.optional(),
+        maxAdapters: positive.optional(),
+    }).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Platform
+
+const platform = z.strictObject({
+    /** Overrides of components/versions.ts (air-gapped mirrors, pinned upgrades); validated there. */
+    versions: z.record(z.string(), z.unknown()).default({}),
+    /** Install Helm releases (false where charts cannot be fetched, e.g. the offline e2e cluster). */
+    charts: z.boolean().default(true),
+    gateway: z.strictObject({
+        name: dnsLabel(63).default("modelplane-gateway"),
+        namespace: dnsLabel(63).default("modelplane-gateway"),
+        /** Serve HTTPS on this hostname with a certificate from cert-manager. */
+        tls: z.strictObject({
+            hostname: z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, "must be a DNS name"),
+            issuer: z.enum(["selfSigned", "letsencrypt"]).default("selfSigned"),
+            email: z.email().optional(),
+        }).optional(),
+        aiGateway: z.boolean().default(true),
+        /** Request buffer limit for LLM bodies (Envoy's default 32Ki is too small for long prompts). */
+        bufferLimit: quantity.default("50Mi"),
+    }).prefault({}),
+    /** Namespace whose pods (Prometheus) may scrape model pods. */
+    monitoringNamespace: dnsLabel(63).default("monitoring"),
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The whole stack
+
+const stack = z.strictObject({
+    cloud: z.enum(["aws", "gcp", "existing"]),
+    /** Protect clusters, GPU pools and CRDs from deletion (prod). */
+    protect: z.boolean().default(false),
+    cluster: cluster,
+    gpuPools: z.array(gpuPool).default([]),
+    teams: z.array(team).default([]),
+    models: z.array(model).default([]),
+    platform: platform.prefault({}),
+    /** Hugging Face token for gated models: must be a secret. */
+    huggingFaceToken: z.string().min(1).optional(),
+    /** existing: kubeconfig of the cluster: must be a secret. */
+    kubeconfig: z.string().min(1).optional(),
+});
+
+/** Stack keys whose values must be set with `pulumi config set --secret`. */
+export const SECRET_KEYS = ["huggingFaceToken", "kubeconfig"] as const;
+/** Keys that are objects or lists in YAML (Pulumi hands them to the program as JSON strings). */
+const STRUCTURED_KEYS = ["cluster", "gpuPools", "teams", "models", "platform", "protect"];
+
+type StackInput = z.infer<typeof stack>;
+export type ClusterConfig = StackInput["cluster"];
+export type TeamConfig = StackInput["teams"][number];
+export type ParallelismConfig = z.infer<typeof parallelism>;
+export type PlatformSettings = StackInput["platform"];
+export type Cloud = StackInput["cloud"];
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
+export type LocalNvmeMode = (typeof LOCAL_NVME_MODES)[number];
+export type Loader = (typeof LOADERS)[number];
+export type Dtype = (typeof DTYPES)[number];
+
+/** A GPU pool after defaults that depend on the catalog are applied. */
+export type GpuPoolConfig = Omit<z.infer<typeof gpuPool>, "localNvme"> & {
+    localNvme: LocalNvmeMode;
+    /** Catalog accelerator key ("cpu" for CPU-only pools). */
+    accelerator: string;
+    acceleratorMemoryGiB: number;
+    gpusPerNode: number;
+    /** Catalog entry for aws/gcp pools. */
+    instance?: InstanceType;
+    /** Labels model pods select to land on this pool. */
+    nodeSelector: Record<string, string>;
+};
+
+export type PrefillConfig = z.infer<typeof prefill> & { parallelism: ParallelismConfig };
+
+/** A model after validation, with its derived topology. */
+export type ModelConfig = Omit<z.infer<typeof model>, "prefill"> & {
+    prefill?: PrefillConfig;
+    /** Topology of one decode (or only) replica on its pool. */
+    topology: Topology;
+    prefillTopology?: Topology;
+};
+
+export interface PlatformConfig extends Omit<StackInput, "gpuPools" | "models" | "huggingFaceToken" | "kubeconfig"> {
+    project: string;
+    stack: string;
+    gpuPools: GpuPoolConfig[];
+    models: ModelConfig[];
+    secrets: { huggingFaceToken?: string; kubeconfig?: string };
+    /** Provider config the program needs (aws:region, gcp:project, gcp:region, ...). */
+    providers: Record<string, string>;
+}
+
+export interface ConfigIssue {
+    /** Full config path, e.g. `modelplane:models[2].pool`. */
+    path: string;
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly issues: ConfigIssue[]) {
+        super(`invalid stack config (${issues.length} error${issues.length === 1 ? "" : "s"}):\n` +
+            issues.map((i) => `  ${i.path}: ${i.message}`).join("\n"));
+        this.name = "ConfigError";
+    }
+}
+
+export function formatPath(path: readonly PropertyKey[], namespace = PROJECT): string {
+    let out = "";
+    for (const [i, seg] of path.entries()) {
+        if (typeof seg === "number") out += `[${seg}]`;
+        else out += i === 0 ? `${namespace}:${String(seg)}` : `.${String(seg)}`;
+    }
+    return out || namespace;
+}
+
+export interface ParseOptions {
+    /** Full keys (`modelplane:huggingFaceToken`) that are secret. */
+    secretKeys?: Iterable<string>;
+    stack?: string;
+}
+
+/**
+ * Validates a flat Pulumi config map. Returns the typed config, or throws ConfigError listing every problem.
+ */
+export function parseStackConfig(raw: Record<string, unknown>, options: ParseOptions = {}): PlatformConfig {
+    const issues: ConfigIssue[] = [];
+    const secretKeys = new Set(options.secretKeys ?? []);
+    const own: Record<string, unknown> = {};
+    const providers: Record<string, string> = {};
+    const prefix = `${PROJECT}:`;
+
+    for (const [key, value] of Object.entries(raw)) {
+        if (key.startsWith(prefix)) {
+            const k = key.slice(prefix.length);
+            own[k] = STRUCTURED_KEYS.includes(k) && typeof value === "string" ? decodeJson(key, value, issues) : value;
+        } else if (key.includes(":")) {
+            providers[key] = typeof value === "string" ? value : JSON.stringify(value);
+        } else {
+            issues.push({ path: key, message: `config keys must be namespaced (e.g. ${prefix}${key})` });
+        }
+    }
+    for (const k of SECRET_KEYS) {
+        if (own[k] !== undefined && !secretKeys.has(prefix + k)) {
+            issues.push({ path: prefix + k, message: `must be a secret: set it with \`pulumi config set --secret ${prefix}${k} …\`` });
+        }
+    }
+
+    const parsed = stack.safeParse(own);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            if (issue.code === "unrecognized_keys") {
+                for (const k of issue.keys) issues.push({ path: formatPath([...issue.path, k]), message: `unknown key${suggest(k, issue.path, own)}` });
+            } else {
+                issues.push({ path: formatPath(issue.path), message: describeIssue(issue) });
+            }
+        }
+        throw new ConfigError(issues);
+    }
+    const cfg = resolve(parsed.data, providers, options.stack ?? "stack", issues);
+    if (issues.length > 0) throw new ConfigError(issues);
+    return cfg;
+}
+
+function decodeJson(key: string, value: string, issues: ConfigIssue[]): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        issues.push({ path: key, message: "expected a YAML object or list, got a plain string" });
+        return undefined;
+    }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+    if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
+    if (issue.code === "invalid_value" && "values" in issue) {
+        return `must be one of: ${issue.values.map((v) => String(v)).join(", ")}`;
+    }
+    return issue.message.replace(/^Invalid input: /, "");
+}
+
+/** "did you mean" for a misspelt key, from the keys the schema knows at that path. */
+function suggest(key: string, path: readonly PropertyKey[], _own: Record<string, unknown>): string {
+    const known = knownKeys(path);
+    const near = known.filter((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    return near.length ? `; did you mean "${near[0]}"?` : known.length ? `; known keys: ${known.join(", ")}` : "";
+}
+
+function knownKeys(path: readonly PropertyKey[]): string[] {
+    let schema: z.ZodType = stack;
+    for (const seg of path) {
+        schema = unwrap(schema);
+        if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+        else if (schema instanceof z.ZodObject && typeof seg === "string") schema = schema.shape[seg] as z.ZodType;
+        else return [];
+        if (!schema) return [];
+    }
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodArray) schema = unwrap(schema.element as z.ZodType);
+    return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(s: z.ZodType): z.ZodType {
+    let cur: z.ZodType = s;
+    for (let i = 0; i < 5; i++) {
+        if (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+        else if (cur instanceof z.ZodPipe) cur = cur.in as z.ZodType;
+        else break;
+    }
+    return cur;
+}
+
+function editDistance(a: string, b: string): number {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cross-field checks and derived values
+
+function resolve(s: StackInput, providers: Record<string, string>, stackName: string, issues: ConfigIssue[]): PlatformConfig {
+    const at = (...path: PropertyKey[]) => formatPath(path);
+    const add = (path: string, message: string) => issues.push({ path, message });
+
+    checkCloud(s, providers, add);
+    checkUnique(s.gpuPools.map((p) => p.name), "gpuPools", "pool", add);
+    checkUnique(s.teams.map((t) => t.name), "teams", "team", add);
+    checkUnique(s.models.map((m) => m.name), "models", "model", add);
+
+    const pools = s.gpuPools.map((p, i) => resolvePool(s.cloud, p, i, add));
+    const poolByName = new Map(pools.map((p) => [p.name, p]));
+    const teamNames = s.teams.map((t) => t.name);
+    const poolNames = pools.map((p) => p.name);
+
+    const models: ModelConfig[] = s.models.map((m, i) => {
+        if (!teamNames.includes(m.team)) {
+            add(at("models", i, "team"), `unknown team "${m.team}"; teams are: ${teamNames.join(", ") || "(none)"}`);
+        }
+        const pool = poolByName.get(m.pool);
+        if (!pool) add(at("models", i, "pool"), `unknown pool "${m.pool}"; pools are: ${poolNames.join(", ") || "(none)"}`);
+        const topo = checkWorkload(m, pool, ["models", i], add);
+        let prefillCfg: PrefillConfig | undefined;
+        let prefillTopo: Topology | undefined;
+        if (m.prefill) {
+            prefillCfg = { ...m.prefill, parallelism: m.prefill.parallelism ?? m.parallelism };
+            prefillTopo = checkWorkload(prefillCfg, pool, ["models", i, "prefill"], add);
+            if (topo.multiNode || prefillTopo.multiNode) {
+                // LWS names its StatefulSets <name>-kserve-mn-prefill; StatefulSet names over 52 characters
+                // break the controller-revision-hash label (kubernetes/kubernetes#64023).
+                if (m.name.length > 31) add(at("models", i, "name"), "must be at most 31 characters for a multi-node P/D model (<name>-kserve-mn-prefill must stay within 52)");
+            }
+        }
+        checkLoader(s.cloud, m, pool, i, add);
+        if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
+        return { ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo };
+    });
+
+    if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
+        add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");
+    }
+
+    const { huggingFaceToken, kubeconfig, ...rest } = s;
+    return {
+        ...rest,
+        project: PROJECT,
+        stack: stackName,
+        gpuPools: pools,
+        models,
+        secrets: { huggingFaceToken, kubeconfig },
+        providers,
+    };
+}
+
+type Add = (path: string, message: string) => void;
+
+function checkUnique(names: string[], key: string, what: string, add: Add): void {
+    const seen = new Map<string, number>();
+    names.forEach((n, i) => {
+        const first = seen.get(n);
+        if (first !== undefined) add(`${PROJECT}:${key}[${i}].name`, `duplicate ${what} name "${n}" (also ${key}[${first}])`);
+        else seen.set(n, i);
+    });
+}
+
+function checkCloud(s: StackInput, providers: Record<string, string>, add: Add): void {
+    const c = s.cluster;
+    const n = c.network ?? {};
+    const awsOnly = { "network.vpcCidr": n.vpcCidr, "network.availabilityZones": n.availabilityZones, "network.vpcId": n.vpcId, "network.privateSubnetIds": n.privateSubnetIds, adminPrincipalArns: c.adminPrincipalArns.length ? c.adminPrincipalArns : undefined };
+    const gcpOnly = { location: c.location, releaseChannel: c.releaseChannel, "network.subnetCidr": n.subnetCidr, "network.podsCidr": n.podsCidr, "network.servicesCidr": n.servicesCidr };
+    const cloudOnly = { systemPool: c.systemPool, network: c.network, endpointPublicAccessCidrs: c.endpointPublicAccessCidrs.length ? c.endpointPublicAccessCidrs : undefined };
+    const forbid = (fields: Record<string, unknown>, why: string) => {
+        for (const [f, v] of Object.entries(fields)) if (v !== undefined) add(`${PROJECT}:cluster.${f}`, why);
+    };
+    switch (s.cloud) {
+        case "aws":
+            if (!providers["aws:region"]) add("aws:region", "is required when modelplane:cloud is aws");
+            forbid(gcpOnly, "applies to cloud gcp only; modelplane:cloud is aws");
+            if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud aws (the nodes that run the platform controllers)");
+            if (n.vpcId && !n.privateSubnetIds?.length) add(`${PROJECT}:cluster.network.privateSubnetIds`, "is required with network.vpcId");
+            if (n.privateSubnetIds && !n.vpcId) add(`${PROJECT}:cluster.network.vpcId`, "is required with network.privateSubnetIds");
+            if (n.vpcId && n.vpcCidr) add(`${PROJECT}:cluster.network.vpcCidr`, "cannot be combined with network.vpcId (an existing VPC keeps its CIDR)");
+            if (s.kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, "applies to cloud existing only (EKS kubeconfigs are generated)");
+            if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
+            break;
+        case "gcp":
+            if (!providers["gcp:project"]) add("gcp:project", "is required when modelplane:cloud is gcp");
+            if (!c.location) add(`${PROJECT}:cluster.location`, "is required for cloud gcp (a region such as us-central1, or a zone)");
+            forbid(awsOnly, "applies to cloud aws only; modelplane:cloud is gcp");
+            if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud gcp (the nodes that run the platform controllers)");
+            if (s.kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, "applies to cloud existing only (GKE kubeconfigs are generated)");
+            if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
+            break;
+        case "existing":
+            forbid({ ...awsOnly, ...gcpOnly, ...cloudOnly }, "applies to cloud aws or gcp only; modelplane:cloud is existing (the cluster is not managed here)");
+            break;
+    }
+}
+
+function resolvePool(cloud: Cloud, p: z.infer<typeof gpuPool>, i: number, add: Add): GpuPoolConfig {
+    const at = (f: string) => `${PROJECT}:gpuPools[${i}].${f}`;
+    let instance: InstanceType | undefined;
+    let accelerator = "cpu";
+    let gpusPerNode = 0;
+    let acceleratorMemoryGiB = 0;
+    if (p.minNodes > p.maxNodes) add(at("minNodes"), `(${p.minNodes}) must not exceed maxNodes (${p.maxNodes})`);
+
+    if (cloud === "existing") {
+        if (p.instanceType) add(at("instanceType"), "applies to cloud aws or gcp only; for an existing cluster give accelerator and gpusPerNode");
+        if (p.capacity !== "onDemand") add(at("capacity"), "applies to cloud aws or gcp only (an existing cluster's capacity is not managed here)");
+        if (p.reservation) add(at("reservation"), "applies to cloud aws or gcp only");
+        const acc = p.accelerator ? findAccelerator(p.accelerator) : undefined;
+        if (!p.accelerator) add(at("accelerator"), `is required for cloud existing; one of: ${acceleratorKeys().join(", ")}`);
+        else if (!acc) add(at("accelerator"), `unknown accelerator "${p.accelerator}"; known: ${acceleratorKeys().join(", ")}`);
+        else {
+            accelerator = acc.key;
+            acceleratorMemoryGiB = acc.memoryGiB;
+        }
+        if (accelerator === "cpu") {
+            if (p.gpusPerNode) add(at("gpusPerNode"), "must be 0 (or absent) for a CPU-only pool");
+        } else if (p.gpusPerNode === undefined || p.gpusPerNode < 1) {
+            add(at("gpusPerNode"), "is required (≥ 1) for a GPU pool on an existing cluster");
+        } else gpusPerNode = p.gpusPerNode;
+        if (p.localNvme && p.localNvme !== "none" && !p.nodeSelector) {
+            // Nothing can be provisioned on nodes we do not create; the operator must say which nodes have the disks.
+            add(at("nodeSelector"), `is required with localNvme ${p.localNvme} on an existing cluster (the labels of the nodes that have the NVMe disks)`);
+        }
+    } else {
+        if (p.accelerator) add(at("accelerator"), "is derived from instanceType on cloud aws/gcp; remove it");
+        if (p.gpusPerNode !== undefined) add(at("gpusPerNode"), "is derived from instanceType on cloud aws/gcp; remove it");
+        if (p.nodeSelector) add(at("nodeSelector"), "applies to cloud existing only (modelplane labels the nodes it creates)");
+        if (!p.instanceType) add(at("instanceType"), `is required for cloud ${cloud}`);
+        else {
+            instance = findInstanceType(p.instanceType, cloud);
+            if (!instance) {
+                const other = findInstanceType(p.instanceType);
+                add(at("instanceType"), other
+                    ? `"${p.instanceType}" is a ${other.cloud} instance type but modelplane:cloud is ${cloud}`
+                    : `unknown instance type "${p.instanceType}" for ${cloud}; known: ${instanceTypeNames(cloud).join(", ")}`);
+            } else {
+                accelerator = instance.accelerator;
+                gpusPerNode = instance.gpus;
+                acceleratorMemoryGiB = findAccelerator(instance.accelerator)?.memoryGiB ?? 0;
+                if (p.localNvme && p.localNvme !== "none" && !instance.localNvme) {
+                    add(at("localNvme"), `${p.instanceType} has no local NVMe; use none (or an instance type with instance storage)`);
+                }
+            }
+        }
+        if ((p.capacity === "reservation" || p.capacity === "capacityBlock") && !p.reservation) {
+            add(at("reservation"), `is required with capacity ${p.capacity}`);
+        }
+        if (p.capacity !== "reservation" && p.capacity !== "capacityBlock" && p.reservation) {
+            add(at("reservation"), `applies to capacity reservation or capacityBlock only (capacity is ${p.capacity})`);
+        }
+        if (p.capacity === "capacityBlock") {
+            if (cloud !== "aws") add(at("capacity"), "capacityBlock is an AWS (EC2 Capacity Blocks for ML) capacity type; on gcp use reservation");
+            // A capacity block lives in one AZ; a node group spanning others would never launch there.
+            if (p.zones?.length !== 1) add(at("zones"), "capacityBlock needs exactly one zone (the block's availability zone)");
+        }
+    }
+    const localNvme: LocalNvmeMode = p.localNvme ?? (instance?.localNvme ? "raid0" : "none");
+    const nodeSelector = p.nodeSelector ?? { "modelplane.io/pool": p.name };
+    return { ...p, instance, accelerator, acceleratorMemoryGiB, gpusPerNode, localNvme, nodeSelector };
+}
+
+interface WorkloadLike {
+    replicas?: number;
+    scaling?: { minReplicas: number; maxReplicas: number };
+    parallelism: ParallelismConfig;
+}
+
+function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: PropertyKey[], add: Add): Topology {
+    const at = (...p: PropertyKey[]) => formatPath([...path, ...p]);
+    if (w.replicas !== undefined && w.scaling) add(at("scaling"), "cannot be combined with replicas (KServe rejects both); use one");
+    if (w.scaling && w.scaling.minReplicas > w.scaling.maxReplicas) {
+        add(at("scaling", "minReplicas"), `(${w.scaling.minReplicas}) must not exceed maxReplicas (${w.scaling.maxReplicas})`);
+    }
+    const p = w.parallelism;
+    if (p.pipeline && (p.data || p.dataLocal)) add(at("parallelism"), "pipeline cannot be combined with data/dataLocal (KServe supports one multi-node strategy per workload)");
+    if (p.dataLocal && !p.data) add(at("parallelism", "dataLocal"), "requires data");
+    if (p.data && p.dataLocal && p.data % p.dataLocal !== 0) {
+        add(at("parallelism", "dataLocal"), `must divide data (${p.data}); data ÷ dataLocal is the number of pods per replica`);
+    }
+    const gpuNode = pool ? pool.gpusPerNode > 0 : true;
+    // Single-node data parallelism keeps all ranks in one pod: KServe needs dataLocal alongside data.
+    const normalised = p.data && !p.dataLocal ? { ...p, dataLocal: p.data } : p;
+    const topo = topology(normalised, gpuNode);
+    if (pool) {
+        if (pool.gpusPerNode === 0) {
+            if (p.tensor > 1 || (p.pipeline ?? 1) > 1 || (p.data ?? 1) > 1) {
+                add(at("parallelism"), `pool "${pool.name}" has no GPUs; CPU serving runs one rank per pod (tensor 1, no pipeline/data)`);
+            }
+        } else if (topo.gpusPerPod > pool.gpusPerNode) {
+            const ranks = normalised.pipeline && normalised.pipeline > 1 ? 1 : (normalised.dataLocal ?? 1);
+            add(at("parallelism"),
+                `a pod needs tensor (${p.tensor}) × ranks per pod (${ranks}) = ${topo.gpusPerPod} GPUs but pool "${pool.name}" ` +
+                `nodes${pool.instance ? ` (${pool.instance.name})` : ""} have ${pool.gpusPerNode}; lower tensor or use pipeline/data parallelism across nodes`);
+        } else if (topo.multiNode && topo.gpusPerPod !== pool.gpusPerNode) {
+            add(at("parallelism"),
+                `a multi-node replica should fill each node: ${topo.gpusPerPod} GPUs per pod on ${pool.gpusPerNode}-GPU nodes of pool "${pool.name}" strands ${pool.gpusPerNode - topo.gpusPerPod}`);
+        }
+    }
+    return topo;
+}
+
+function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {
+    const at = (f: string) => `${PROJECT}:models[${i}].${f}`;
+    const scheme = m.uri.split("://")[0];
+    switch (m.loader) {
+        case "runaiStreamer":
+            if (scheme !== "s3" && scheme !== "gs") add(at("uri"), `loader runaiStreamer streams from object storage: the URI must be s3:// or gs:// (got ${scheme}://)`);
+            if (cloud === "aws" && scheme === "gs") add(at("uri"), "gs:// on cloud aws: the pod identity is an AWS role; use s3://");
+            if (cloud === "gcp" && scheme === "s3") add(at("uri"), "s3:// on cloud gcp: the pod identity is a GCP service account; use gs://");
+            break;
+        case "localCache":
+            if (pool && pool.localNvme === "none") add(at("loader"), `localCache keeps weights on node NVMe but pool "${pool.name}" has localNvme none`);
+            if (scheme === "pvc" || scheme === "gs") add(at("uri"), `loader localCache downloads with the storage initializer, which does not take ${scheme}://`);
+            break;
+        case "storageInitializer":
+            // KServe's storage initializer handles hf, s3, pvc and oci only (research/kserve.md §1.2).
+            if (scheme === "gs") add(at("uri"), "gs:// is not supported by KServe's storage initializer for LLMInferenceService; use loader runaiStreamer");
+            break;
+    }
+    if (m.lora && scheme === "oci") add(at("lora"), "LoRA adapters need a served base model directory; oci:// modelcars are read-only images — use hf:// or s3://");
+}
+
+/** Reads stack config from the Pulumi runtime (the program path), validating it like the plan does. */
+export function loadFromPulumi(): PlatformConfig {
+    // Lazy require: keeps this module importable (tests, plan) without a Pulumi engine.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    // isConfigSecret is exported at runtime but marked @internal in the typings.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
+    const all = pulumi.runtime.allConfig();
+    const secret = Object.keys(all).filter((k) => isConfigSecret(k));
+    return parseStackConfig(all, { secretKeys: secret, stack: pulumi.getStack() });
+}

@@ -1,0 +1,54 @@
+// The composition root's logic-free wiring: one function of the validated config, so index.ts, the
+// offline plan and the tests evaluate the same program (DESIGN.md §1).
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "./config";
+import { ClusterOutputs } from "./cluster/types";
+import { ExistingCluster } from "./cluster/ExistingCluster";
+import { Addons } from "./addons/Addons";
+import { NvmeStorage } from "./storage/NvmeStorage";
+import { InferenceGateway } from "./gateway/InferenceGateway";
+import { InferenceExtension } from "./inference/InferenceExtension";
+import { KServe } from "./kserve/KServe";
+import { Team } from "./tenancy/Team";
+import { ModelService } from "./models/ModelService";
+
+export interface PlatformOutputs {
+    cloud: string;
+    clusterName: pulumi.Output<string>;
+    kubeconfig: pulumi.Output<string>;
+    /** Per model: its OpenAI-compatible endpoint through the gateway and its worst-case GPU demand. */
+    models: Record<string, { team: string; endpoint: pulumi.Output<string>; gpuDemand: number }>;
+}
+
+function createCluster(cfg: PlatformConfig): ClusterOutputs {
+    const name = cfg.cluster.name;
+    switch (cfg.cloud) {
+        case "existing":
+            return new ExistingCluster(name, { config: cfg });
+        default:
+            // The cloud layer (EKS/GKE) arrives with the cloud issue; until then only existing clusters deploy.
+            return new ExistingCluster(name, { config: cfg });
+    }
+}
+
+export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
+    const cluster = createCluster(cfg);
+    const base = { config: cfg, provider: cluster.provider };
+
+    const addons = new Addons("addons", { ...base, dependsOn: cluster.readyResources });
+    const storage = new NvmeStorage("storage", { ...base, dependsOn: cluster.readyResources });
+    const gateway = new InferenceGateway("gateway", { ...base, dependsOn: addons.ready });
+    const inference = new InferenceExtension("inference", { ...base, dependsOn: gateway.ready });
+    const kserve = new KServe("kserve", { ...base, dependsOn: [...addons.ready, ...gateway.ready, ...inference.ready, ...storage.ready] });
+
+    const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t })]));
+
+    const models: PlatformOutputs["models"] = {};
+    for (const m of cfg.models) {
+        const team = teams.get(m.team)!;
+        const svc = new ModelService(`model-${m.name}`, { ...base, model: m, namespace: team.namespace, dependsOn: [team, ...kserve.ready] });
+        models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
+    }
+
+    return { cloud: cfg.cloud, clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig, models };
+}
