@@ -16,8 +16,12 @@ export interface ClusterOutputs {
      * GCP service account email (gcp, via Workload Identity); undefined on existing clusters.
      */
     modelReaderIdentity?: pulumi.Output<string>;
-    /** The Kubernetes ServiceAccount annotation that binds the cloud identity (gcp), if any. */
-    serviceAccountAnnotations?: pulumi.Output<Record<string, string>>;
+    /**
+     * Lets a Kubernetes ServiceAccount act as the model-reader identity: on AWS an EKS Pod Identity
+     * association, on GCP a Workload Identity IAM binding. Returns the annotations the ServiceAccount needs
+     * (GKE: iam.gke.io/gcp-service-account). Absent on existing clusters.
+     */
+    bindServiceAccount?(name: string, namespace: string, serviceAccount: string, parent: pulumi.Resource): pulumi.Output<Record<string, string>>;
 }
 
 export interface ClusterArgs {
