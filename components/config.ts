@@ -353,7 +353,8 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) issues.push({ path: formatPath([...issue.path, k]), message: `unknown key${suggest(k, issue.path, own)}` });
             } else {
-                issues.push({ path: formatPath(issue.path), message: describeIssue(issue) });
+                const missing = valueAt(own, issue.path) === undefined;
+                issues.push({ path: formatPath(issue.path), message: missing ? "is required" : describeIssue(issue) });
             }
         }
         throw new ConfigError(issues);
@@ -372,8 +373,16 @@ function decodeJson(key: string, value: string, issues: ConfigIssue[]): unknown 
     }
 }
 
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    let cur: unknown = root;
+    for (const seg of path) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = (cur as Record<PropertyKey, unknown>)[seg];
+    }
+    return cur;
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-    if (issue.code === "invalid_type" && issue.input === undefined) return "is required";
     if (issue.code === "invalid_value" && "values" in issue) {
         return `must be one of: ${issue.values.map((v) => String(v)).join(", ")}`;
     }
@@ -404,7 +413,7 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
 function unwrap(s: z.ZodType): z.ZodType {
     let cur: z.ZodType = s;
     for (let i = 0; i < 5; i++) {
-        if (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
+        if (cur instanceof z.ZodDefault || cur instanceof z.ZodPrefault || cur instanceof z.ZodOptional) cur = cur.unwrap() as z.ZodType;
         else if (cur instanceof z.ZodPipe) cur = cur.in as z.ZodType;
         else break;
     }
@@ -660,5 +669,11 @@ export function loadFromPulumi(): PlatformConfig {
     const { isConfigSecret } = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(k: string): boolean };
     const all = pulumi.runtime.allConfig();
     const secret = Object.keys(all).filter((k) => isConfigSecret(k));
-    return parseStackConfig(all, { secretKeys: secret, stack: pulumi.getStack() });
+    try {
+        return parseStackConfig(all, { secretKeys: secret, stack: pulumi.getStack() });
+    } catch (e) {
+        // RunError: the CLI prints the message (every error with its path) without a stack trace.
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
 }

@@ -1,0 +1,186 @@
+import assert from "node:assert/strict";
+import { ConfigError, ConfigIssue, parseStackConfig } from "../components/config";
+import { rawStack, stackConfig, SHIPPED_STACKS } from "./harness";
+
+type Raw = Record<string, any>;
+
+/** Parses a shipped stack after `mutate`, expecting a ConfigError; returns its issues. */
+function issuesOf(stack: string, mutate: (raw: Raw) => void, secretKeys?: string[]): ConfigIssue[] {
+    const { values, secretKeys: shippedSecrets } = rawStack(stack);
+    mutate(values);
+    try {
+        parseStackConfig(values, { secretKeys: secretKeys ?? shippedSecrets, stack });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.issues;
+    }
+    assert.fail("config was accepted");
+}
+
+const model = (raw: Raw, name: string): Raw => {
+    const m = (raw["modelplane:models"] as Raw[]).find((x) => x.name === name);
+    assert.ok(m, `no model ${name}`);
+    return m;
+};
+const pool = (raw: Raw, name: string): Raw => (raw["modelplane:gpuPools"] as Raw[]).find((x) => x.name === name)!;
+
+interface Case { name: string; stack: string; mutate: (raw: Raw) => void; path: string; message: RegExp; secretKeys?: string[] }
+
+const cases: Case[] = [
+    { name: "misspelt top-level key", stack: "prod", mutate: (r) => { r["modelplane:gpuPool"] = []; },
+        path: "modelplane:gpuPool", message: /unknown key; did you mean "gpuPools"/ },
+    { name: "unknown cloud", stack: "prod", mutate: (r) => { r["modelplane:cloud"] = "azure"; },
+        path: "modelplane:cloud", message: /must be one of: aws, gcp, existing/ },
+    { name: "missing cloud", stack: "prod", mutate: (r) => { delete r["modelplane:cloud"]; },
+        path: "modelplane:cloud", message: /is required/ },
+    { name: "model on an unknown pool", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").pool = "h200"; },
+        path: "modelplane:models[1].pool", message: /unknown pool "h200"; pools are: h100, l40s/ },
+    { name: "model of an unknown team", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").team = "ads"; },
+        path: "modelplane:models[0].team", message: /unknown team "ads"; teams are: search, assistant, research/ },
+    { name: "duplicate model names", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").name = "llama-3-3-70b"; },
+        path: "modelplane:models[1].name", message: /duplicate model name "llama-3-3-70b" \(also models\[0\]\)/ },
+    { name: "duplicate pool names", stack: "prod", mutate: (r) => { pool(r, "l40s").name = "h100"; },
+        path: "modelplane:gpuPools[1].name", message: /duplicate pool name "h100"/ },
+    { name: "duplicate team names", stack: "prod", mutate: (r) => { r["modelplane:teams"][2].name = "search"; },
+        path: "modelplane:teams[2].name", message: /duplicate team name "search"/ },
+    { name: "model name not a DNS label", stack: "prod", mutate: (r) => { model(r, "deepseek-r1").name = "DeepSeek_R1"; },
+        path: "modelplane:models[3].name", message: /RFC 1035/ },
+    { name: "model name too long for KServe's child Service names", stack: "prod", mutate: (r) => { model(r, "deepseek-r1").name = "m".repeat(43); },
+        path: "modelplane:models[3].name", message: /at most 42 characters/ },
+    { name: "team named like a system namespace", stack: "prod", mutate: (r) => { r["modelplane:teams"][0].name = "kube-system"; },
+        path: "modelplane:teams[0].name", message: /reserved namespace/ },
+    { name: "instance type not in the catalog", stack: "prod", mutate: (r) => { pool(r, "h100").instanceType = "p9.96xlarge"; },
+        path: "modelplane:gpuPools[0].instanceType", message: /unknown instance type "p9.96xlarge" for aws; known: .*p5\.48xlarge/ },
+    { name: "instance type of the other cloud", stack: "dev", mutate: (r) => { pool(r, "l4").instanceType = "p5.48xlarge"; },
+        path: "modelplane:gpuPools[0].instanceType", message: /is a aws instance type but modelplane:cloud is gcp/ },
+    { name: "tensor parallelism larger than a node", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").parallelism = { tensor: 8 }; },
+        path: "modelplane:models[1].parallelism", message: /8 GPUs but pool "l40s" nodes \(g6e\.12xlarge\) have 4/ },
+    { name: "pipeline combined with data parallelism", stack: "prod", mutate: (r) => { model(r, "deepseek-r1").parallelism = { tensor: 8, pipeline: 2, data: 2 }; },
+        path: "modelplane:models[3].parallelism", message: /pipeline cannot be combined with data/ },
+    { name: "dataLocal without data", stack: "dev", mutate: (r) => { model(r, "llama-3-1-8b-dp").parallelism = { tensor: 1, dataLocal: 1 }; },
+        path: "modelplane:models[1].parallelism.dataLocal", message: /requires data/ },
+    { name: "dataLocal that does not divide data", stack: "dev", mutate: (r) => { model(r, "llama-3-1-8b-dp").parallelism = { tensor: 1, data: 3, dataLocal: 2 }; },
+        path: "modelplane:models[1].parallelism.dataLocal", message: /must divide data \(3\)/ },
+    { name: "replicas and scaling together", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").replicas = 2; },
+        path: "modelplane:models[1].scaling", message: /cannot be combined with replicas/ },
+    { name: "minReplicas above maxReplicas", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").scaling = { minReplicas: 4, maxReplicas: 3 }; },
+        path: "modelplane:models[1].scaling.minReplicas", message: /\(4\) must not exceed maxReplicas \(3\)/ },
+    { name: "fractional replicas", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").replicas = 1.5; },
+        path: "modelplane:models[0].replicas", message: /whole number/ },
+    { name: "pool minNodes above maxNodes", stack: "prod", mutate: (r) => { pool(r, "l40s").minNodes = 9; },
+        path: "modelplane:gpuPools[1].minNodes", message: /\(9\) must not exceed maxNodes \(6\)/ },
+    { name: "reservation capacity without a reservation", stack: "prod", mutate: (r) => { delete pool(r, "h100").reservation; },
+        path: "modelplane:gpuPools[0].reservation", message: /is required with capacity reservation/ },
+    { name: "capacityBlock on gcp", stack: "dev", mutate: (r) => { Object.assign(pool(r, "l4x4"), { capacity: "capacityBlock", reservation: "r1" }); },
+        path: "modelplane:gpuPools[1].capacity", message: /AWS .* capacity type/ },
+    { name: "capacityBlock across zones", stack: "prod", mutate: (r) => { Object.assign(pool(r, "h100"), { capacity: "capacityBlock", zones: ["us-east-2a", "us-east-2b"] }); },
+        path: "modelplane:gpuPools[0].zones", message: /exactly one zone/ },
+    { name: "aws without a region", stack: "prod", mutate: (r) => { delete r["aws:region"]; },
+        path: "aws:region", message: /is required when modelplane:cloud is aws/ },
+    { name: "gcp without a location", stack: "dev", mutate: (r) => { delete r["modelplane:cluster"].location; },
+        path: "modelplane:cluster.location", message: /is required for cloud gcp/ },
+    { name: "gcp-only field on aws", stack: "prod", mutate: (r) => { r["modelplane:cluster"].releaseChannel = "STABLE"; },
+        path: "modelplane:cluster.releaseChannel", message: /applies to cloud gcp only/ },
+    { name: "aws-only field on gcp", stack: "dev", mutate: (r) => { r["modelplane:cluster"].network.vpcCidr = "10.0.0.0/16"; },
+        path: "modelplane:cluster.network.vpcCidr", message: /applies to cloud aws only/ },
+    { name: "systemPool on an existing cluster", stack: "local", mutate: (r) => { r["modelplane:cluster"].systemPool = { instanceType: "m7i.large" }; },
+        path: "modelplane:cluster.systemPool", message: /modelplane:cloud is existing/ },
+    { name: "token given in plain text", stack: "prod", secretKeys: [], mutate: () => undefined,
+        path: "modelplane:huggingFaceToken", message: /must be a secret: set it with `pulumi config set --secret/ },
+    { name: "malformed CIDR", stack: "prod", mutate: (r) => { r["modelplane:cluster"].endpointPublicAccessCidrs = ["203.0.113.0/33"]; },
+        path: "modelplane:cluster.endpointPublicAccessCidrs[0]", message: /IPv4 CIDR/ },
+    { name: "RAID0 on an instance without NVMe", stack: "dev", mutate: (r) => { pool(r, "l4").localNvme = "raid0"; },
+        path: "modelplane:gpuPools[0].localNvme", message: /g2-standard-4 has no local NVMe/ },
+    { name: "streamer from a Hugging Face URI", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").uri = "hf://Qwen/Qwen3-32B"; },
+        path: "modelplane:models[1].uri", message: /runaiStreamer streams from object storage/ },
+    { name: "gs:// through the storage initializer", stack: "dev", mutate: (r) => { model(r, "qwen2-5-7b").loader = "storageInitializer"; },
+        path: "modelplane:models[0].uri", message: /gs:\/\/ is not supported by KServe's storage initializer/ },
+    { name: "local cache on a pool without NVMe", stack: "prod", mutate: (r) => { pool(r, "l40s").localNvme = "none"; },
+        path: "modelplane:models[2].loader", message: /pool "l40s" has localNvme none/ },
+    { name: "negative quota", stack: "prod", mutate: (r) => { r["modelplane:teams"][0].gpuQuota = -1; },
+        path: "modelplane:teams[0].gpuQuota", message: /≥ 0/ },
+    { name: "misspelt nested key", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").parallelism = { tensr: 4 }; },
+        path: "modelplane:models[0].parallelism.tensr", message: /did you mean "tensor"/ },
+    { name: "unknown dtype", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").size.dtype = "bf16"; },
+        path: "modelplane:models[0].size.dtype", message: /must be one of: float32, bfloat16/ },
+    { name: "missing model size", stack: "prod", mutate: (r) => { delete model(r, "llama-3-3-70b").size; },
+        path: "modelplane:models[0].size", message: /is required/ },
+    { name: "existing pool without an accelerator", stack: "local", mutate: (r) => { delete pool(r, "cpu").accelerator; },
+        path: "modelplane:gpuPools[0].accelerator", message: /is required for cloud existing/ },
+    { name: "object key given as a non-JSON string", stack: "prod", mutate: (r) => { r["modelplane:models"] = "llama"; },
+        path: "modelplane:models", message: /expected a YAML object or list/ },
+    { name: "letsencrypt without a contact email", stack: "prod", mutate: (r) => { delete r["modelplane:platform"].gateway.tls.email; },
+        path: "modelplane:platform.gateway.tls.email", message: /is required with issuer letsencrypt/ },
+    { name: "model URI with an unsupported scheme", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").uri = "https://example.com/model"; },
+        path: "modelplane:models[0].uri", message: /scheme hf:\/\/, s3:\/\// },
+    { name: "un-namespaced key", stack: "prod", mutate: (r) => { r.region = "us-east-2"; },
+        path: "region", message: /must be namespaced/ },
+    { name: "CPU pool asked for tensor parallelism", stack: "local", mutate: (r) => { model(r, "opt-125m").parallelism = { tensor: 2 }; },
+        path: "modelplane:models[0].parallelism", message: /has no GPUs/ },
+];
+
+describe("stack config validation", () => {
+    for (const stack of SHIPPED_STACKS) {
+        it(`accepts the shipped ${stack} stack`, () => {
+            const cfg = stackConfig(stack);
+            assert.equal(cfg.stack, stack);
+            assert.ok(cfg.models.length > 0);
+        });
+    }
+
+    it(`has at least 25 distinct invalid cases (${cases.length})`, () => {
+        assert.ok(new Set(cases.map((c) => c.path + c.message.source)).size >= 25);
+    });
+
+    for (const c of cases) {
+        it(`rejects: ${c.name} → ${c.path}`, () => {
+            const issues = issuesOf(c.stack, c.mutate, c.secretKeys);
+            const hit = issues.find((i) => i.path === c.path);
+            assert.ok(hit, `no issue at ${c.path}; got:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`);
+            assert.match(hit.message, c.message);
+        });
+    }
+
+    it("reports every error at once, each with its path", () => {
+        const issues = issuesOf("prod", (r) => {
+            model(r, "qwen3-32b").pool = "h200";
+            r["modelplane:teams"][0].gpuQuota = -1;
+            delete r["aws:region"];
+        });
+        // zod reports the schema error first and stops before cross-field checks; fix it and the rest appear together.
+        assert.deepEqual(issues.map((i) => i.path), ["modelplane:teams[0].gpuQuota"]);
+        const crossField = issuesOf("prod", (r) => {
+            model(r, "qwen3-32b").pool = "h200";
+            model(r, "llama-3-3-70b").team = "ads";
+            delete r["aws:region"];
+            pool(r, "l40s").minNodes = 9;
+        });
+        assert.deepEqual(crossField.map((i) => i.path).sort(), [
+            "aws:region", "modelplane:gpuPools[1].minNodes", "modelplane:models[0].team", "modelplane:models[1].pool",
+        ]);
+    });
+
+    it("applies defaults and derives pool facts from the catalog", () => {
+        const cfg = stackConfig("prod");
+        const h100 = cfg.gpuPools.find((p) => p.name === "h100")!;
+        assert.equal(h100.gpusPerNode, 8);
+        assert.equal(h100.accelerator, "H100");
+        assert.deepEqual(h100.nodeSelector, { "modelplane.io/pool": "h100" });
+        const llama = cfg.models.find((m) => m.name === "llama-3-3-70b")!;
+        assert.deepEqual(llama.routing.scorers, { prefixCache: 3, queue: 2, kvCacheUtilization: 2 });
+        assert.deepEqual(llama.topology, { multiNode: false, podsPerReplica: 1, gpusPerPod: 4, gpusPerReplica: 4 });
+        const deepseek = cfg.models.find((m) => m.name === "deepseek-r1")!;
+        assert.deepEqual(deepseek.topology, { multiNode: true, podsPerReplica: 2, gpusPerPod: 8, gpusPerReplica: 16 });
+        assert.equal(cfg.platform.gateway.bufferLimit, "50Mi");
+        assert.equal(cfg.protect, true);
+        assert.equal(stackConfig("dev").protect, false, "protect defaults to false (Pulumi.yaml default)");
+    });
+
+    it("accepts the JSON strings the Pulumi runtime hands the program", () => {
+        const { values, secretKeys } = rawStack("prod");
+        const asStrings = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+        const cfg = parseStackConfig(asStrings, { secretKeys, stack: "prod" });
+        assert.equal(cfg.models.length, 4);
+        assert.equal(cfg.protect, true);
+    });
+});
