@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import YAML from "yaml";
+import { parseArgs } from "../plan/cli";
+import { DuplicateUrnError, evaluate } from "../plan/evaluate";
+import { runPlan } from "../plan/plan";
+import { placeholderFor } from "../plan/stack-file";
+import { RegisteredResource } from "../lib/resources";
+import { PROJECT_DIR, SHIPPED_STACKS, stackConfig } from "./harness";
+
+function tmpDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-plan-"));
+}
+
+/** Runs the plan CLI the way `npm run plan --` does (a child process, so exit codes are real). */
+function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin-transpile"), "plan/cli.ts", ...args], {
+        cwd: PROJECT_DIR, encoding: "utf8", timeout: 120_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("offline plan", () => {
+    for (const stack of SHIPPED_STACKS) {
+        it(`plans the shipped ${stack} stack and writes resources.json, manifests/ and report.md`, async () => {
+            const out = tmpDir();
+            const result = await runPlan({ stack, out, projectDir: PROJECT_DIR });
+            assert.equal(result.exitCode, 0, result.summary);
+            const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RegisteredResource[];
+            assert.equal(resources.length, result.resources.length);
+            for (const r of resources) {
+                assert.ok(r.urn.startsWith(`urn:pulumi:${stack}::modelplane::`), r.urn);
+                assert.equal("rawProps" in r, false, "raw (secret-bearing) inputs never reach disk");
+                for (const k of ["type", "name", "custom", "dependencies", "props"]) assert.ok(k in r, `${r.urn} lacks ${k}`);
+            }
+            const manifests = fs.readdirSync(path.join(out, "manifests"));
+            const objects = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:") && typeof r.props.kind === "string");
+            assert.equal(manifests.length, objects.length, "one manifest per Kubernetes object");
+            for (const f of manifests) {
+                const doc = YAML.parse(fs.readFileSync(path.join(out, "manifests", f), "utf8"));
+                assert.ok(doc.apiVersion && doc.kind && doc.metadata?.name, `${f} is a complete object`);
+            }
+            const report = fs.readFileSync(path.join(out, "report.md"), "utf8");
+            assert.match(report, new RegExp(`# modelplane plan: \`${stack}\``));
+            assert.match(report, /## Resources by type/);
+            // The secure placeholder may flow into inputs, but only ever as a secret: it never reaches a file.
+            const everything = [fs.readFileSync(path.join(out, "resources.json"), "utf8"), report,
+                ...manifests.map((f) => fs.readFileSync(path.join(out, "manifests", f), "utf8"))].join("\n");
+            assert.equal(everything.includes(placeholderFor("modelplane:huggingFaceToken")), false, "secret value written to disk");
+        });
+    }
+
+    it("exits 2 on a broken config, listing every error with its path and no stack trace", () => {
+        const dir = tmpDir();
+        const broken = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")
+            .replace("pool: l4x4", "pool: h200")
+            .replace("instanceType: g2-standard-4", "instanceType: p5.48xlarge")
+            .replace("{ name: assistant, gpuQuota: 8 }", "{ name: assistant, gpuQuota: -3 }");
+        const file = path.join(dir, "Pulumi.broken.yaml");
+        fs.writeFileSync(file, broken);
+        const r = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /modelplane:teams\[1\]\.gpuQuota: must be ≥ 0/);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, "a config error prints no stack trace");
+        assert.equal(fs.existsSync(path.join(dir, "out")), false, "an invalid config writes nothing");
+
+        fs.writeFileSync(file, broken.replace("gpuQuota: -3", "gpuQuota: 3"));
+        const r2 = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
+        assert.equal(r2.status, 2, r2.stderr);
+        assert.match(r2.stderr, /modelplane:gpuPools\[0\]\.instanceType: "p5\.48xlarge" is a aws instance type/);
+        assert.match(r2.stderr, /modelplane:models\[2\]\.pool: unknown pool "h200"; pools are: l4, l4x4/);
+        assert.doesNotMatch(r2.stderr, /^\s+at /m);
+    });
+
+    it("exits 2 on unreadable or non-stack YAML, naming the file", () => {
+        const dir = tmpDir();
+        const file = path.join(dir, "Pulumi.x.yaml");
+        fs.writeFileSync(file, "config: [unclosed\n");
+        const r = cli(["x", "--config-file", file]);
+        assert.equal(r.status, 2);
+        assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: YAML`));
+        const missing = cli(["nosuchstack"]);
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: cannot read/);
+    });
+
+    it("parses its arguments strictly", () => {
+        assert.deepEqual(parseArgs(["prod", "--out", "x", "--policy-config=p.json"]), { stack: "prod", out: "x", policyConfig: "p.json" });
+        assert.throws(() => parseArgs([]), /missing <stack>/);
+        assert.throws(() => parseArgs(["prod", "--frobnicate"]), /unknown option --frobnicate/);
+        assert.throws(() => parseArgs(["prod", "--out"]), /--out needs a value/);
+        assert.throws(() => parseArgs(["prod", "dev"]), /unexpected argument dev/);
+        const usage = cli(["prod", "--bogus"]);
+        assert.equal(usage.status, 2);
+        assert.match(usage.stderr, /usage: npm run plan --/);
+    });
+
+    it("detects duplicate URNs, which the mocks accept but the engine rejects", async () => {
+        const cfg = stackConfig("local");
+        await assert.rejects(evaluate(cfg, () => {
+            new k8s.core.v1.Namespace("dup", { metadata: { name: "a" } });
+            new k8s.core.v1.Namespace("dup", { metadata: { name: "b" } });
+            return {};
+        }), (e: unknown) => e instanceof DuplicateUrnError && /Namespace::dup/.test(e.message));
+    });
+
+    it("records parents, dependencies, options and secrets as the engine would see them", async () => {
+        const cfg = stackConfig("local");
+        const { resources } = await evaluate(cfg, () => {
+            const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+            const ns = new k8s.core.v1.Namespace("ns", { metadata: { name: "n" } }, { parent, protect: true, retainOnDelete: true });
+            new k8s.core.v1.Secret("s", { metadata: { name: "s", namespace: "n" }, stringData: { token: pulumi.secret("hunter2") } },
+                { parent, dependsOn: [ns], ignoreChanges: ["data"] });
+            return {};
+        });
+        const ns = resources.find((r) => r.name === "ns")!;
+        const secret = resources.find((r) => r.name === "s")!;
+        assert.equal(ns.parent, "urn:pulumi:local::modelplane::test:index:Parent::p");
+        assert.equal(ns.urn, "urn:pulumi:local::modelplane::test:index:Parent$kubernetes:core/v1:Namespace::ns");
+        assert.equal(ns.opts.protect, true);
+        assert.equal(ns.opts.retainOnDelete, true);
+        assert.deepEqual(secret.dependencies, [ns.urn]);
+        assert.deepEqual(secret.opts.ignoreChanges, ["data"]);
+        assert.deepEqual(secret.secretProps, ["stringData"]);
+        assert.equal(JSON.stringify(secret.props).includes("hunter2"), false);
+        assert.deepEqual(secret.rawProps?.stringData, { token: "hunter2" });
+    });
+});
