@@ -243,6 +243,9 @@ const stack = z.strictObject({
     kubeconfig: z.string().min(1).optional(),
 });
 
+/** The schema of the whole `modelplane:` namespace (the config reference in the README is generated from it). */
+export const stackSchema = stack;
+
 /** Stack keys whose values must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["huggingFaceToken", "kubeconfig"] as const;
 /** Keys that are objects or lists in YAML (Pulumi hands them to the program as JSON strings). */
