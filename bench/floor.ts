@@ -1,0 +1,28 @@
+// The floor of the benchmark: a program with no logic that registers exactly the resources a plan
+// registered (same types, names, parents and count) with constant inputs, under the same SDK and mocks.
+// Its cost is what the Pulumi SDK itself needs for that many resources; plan ÷ floor measures ours.
+import * as pulumi from "@pulumi/pulumi";
+import { RegisteredResource } from "../lib/resources";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export async function registerFloor(resources: RegisteredResource[], stack: string): Promise<number> {
+    await pulumi.runtime.setMocks({
+        newResource: (a) => ({ id: a.custom ? `${a.name}-id` : undefined, state: a.inputs }),
+        call: () => ({}),
+    }, "modelplane", stack, false);
+    const byUrn = new Map<string, pulumi.Resource>();
+    const constant = { value: 1 };
+    for (const r of resources) {
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        const opts = { parent };
+        let res: pulumi.Resource;
+        if (r.type.startsWith("pulumi:providers:")) res = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), r.name, constant, opts);
+        else if (r.custom) res = new pulumi.CustomResource(r.type, r.name, constant, opts);
+        else res = new pulumi.ComponentResource(r.type, r.name, {}, opts);
+        byUrn.set(r.urn, res);
+    }
+    await settings.waitForRPCs();
+    return byUrn.size;
+}

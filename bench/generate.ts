@@ -1,0 +1,90 @@
+// Synthetic stacks for the scale benchmark and the structural tests: N models across N/20 teams on four
+// GPU pools, cycling through the shapes real fleets have (single-GPU, TP4 with autoscaling and the
+// streamer, TP4 with priority, prefill/decode on the NVMe cache). Pools and quotas are sized so the
+// stack is compliant: the benchmark measures the work, not a failure path.
+import YAML from "yaml";
+import { findInstanceType } from "../lib/catalog";
+
+interface PoolSpec { name: string; instanceType: string; localNvme?: string }
+const POOLS: PoolSpec[] = [
+    { name: "h100", instanceType: "p5.48xlarge" },
+    { name: "l40s", instanceType: "g6e.12xlarge", localNvme: "localVolumes" },
+    { name: "a10g", instanceType: "g5.12xlarge" },
+    { name: "l4", instanceType: "g6.xlarge" },
+];
+
+export interface GeneratedStack {
+    /** Pulumi.<stack>.yaml text. */
+    stackYaml: string;
+    /** policies/config/<stack>.json object. */
+    policyConfig: Record<string, unknown>;
+    teams: number;
+    models: number;
+}
+
+function gpusOf(pool: string): number {
+    return findInstanceType(POOLS.find((p) => p.name === pool)!.instanceType)!.gpus;
+}
+
+export function generateStack(n: number): GeneratedStack {
+    const teamCount = Math.max(1, Math.round(n / 20));
+    const teams = Array.from({ length: teamCount }, (_, i) => `team-${String(i).padStart(3, "0")}`);
+    const demandByTeam = new Map<string, number>(teams.map((t) => [t, 0]));
+    const demandByPool = new Map<string, number>(POOLS.map((p) => [p.name, 0]));
+    const models: Record<string, unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+        const team = teams[i % teamCount];
+        const name = `m${String(i).padStart(5, "0")}-${["chat", "code", "reason", "pd"][i % 4]}`;
+        let model: Record<string, unknown>;
+        let demand: number;
+        let pool: string;
+        switch (i % 4) {
+            case 0:
+                pool = "l4"; demand = 1;
+                model = { name, team, pool, uri: `hf://org/model-${i}`, replicas: 1, parallelism: { tensor: 1 }, size: { paramsBillions: 8 } };
+                break;
+            case 1:
+                pool = "l40s"; demand = 8;
+                model = { name, team, pool, uri: `s3://bench-models/model-${i}`, loader: "runaiStreamer", scaling: { minReplicas: 1, maxReplicas: 2 },
+                    parallelism: { tensor: 4 }, size: { paramsBillions: 32 }, vllm: { args: ["--max-model-len=16384"] } };
+                break;
+            case 2:
+                pool = "h100"; demand = 4;
+                model = { name, team, pool, uri: `hf://org/model-${i}`, replicas: 1, parallelism: { tensor: 4 }, size: { paramsBillions: 70 },
+                    routing: { priority: 5 } };
+                break;
+            default:
+                pool = "a10g"; demand = 2;
+                model = { name, team, pool, uri: `hf://org/model-${i}`, loader: "localCache", replicas: 1, parallelism: { tensor: 1 },
+                    size: { paramsBillions: 8 }, prefill: { replicas: 1 } };
+        }
+        models.push(model);
+        demandByTeam.set(team, demandByTeam.get(team)! + demand);
+        demandByPool.set(pool, demandByPool.get(pool)! + demand);
+    }
+    const gpuPools = POOLS.map((p) => ({
+        name: p.name, instanceType: p.instanceType, minNodes: 0,
+        maxNodes: Math.max(1, Math.ceil(demandByPool.get(p.name)! / gpusOf(p.name))),
+        ...(p.localNvme ? { localNvme: p.localNvme } : {}),
+    }));
+    const quotas = Object.fromEntries(teams.map((t) => [t, demandByTeam.get(t)! + 8]));
+    const config = {
+        "aws:region": "us-east-2",
+        "modelplane:cloud": "aws",
+        "modelplane:cluster": {
+            name: "bench", network: { vpcCidr: "10.90.0.0/16", availabilityZones: 3 },
+            systemPool: { instanceType: "m7i.2xlarge", minNodes: 2, maxNodes: 6 },
+        },
+        "modelplane:gpuPools": gpuPools,
+        "modelplane:teams": teams.map((t) => ({ name: t, gpuQuota: quotas[t] })),
+        "modelplane:models": models,
+    };
+    const policyConfig = {
+        all: "mandatory",
+        "team-gpu-quota": { quotas, defaultQuota: 0 },
+        "namespace-gpu-resourcequota": { quotas, defaultQuota: 0 },
+        "allowed-gpu-instance-types": { allowed: POOLS.map((p) => p.instanceType), maxNodes: Math.max(...gpuPools.map((p) => p.maxNodes)) },
+        "max-gpus-per-model": { max: 16 },
+    };
+    return { stackYaml: YAML.stringify({ config }), policyConfig, teams: teamCount, models: n };
+}
