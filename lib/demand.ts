@@ -889,7 +889,7 @@ export function poolCapacities(resources: Iterable<ResourceLike>): Map<string, P
         const bad = p.sources.find((s) => s.reason);
         p.gpusPerNode = p.sources.every((s) => s.gpusPerNode !== undefined) ? Math.min(...p.sources.map((s) => s.gpusPerNode!)) : undefined;
         p.maxNodes = p.sources.every((s) => s.maxNodes !== undefined) ? p.sources.reduce((a, s) => a + s.maxNodes!, 0) : undefined;
-        if (bad) p.reason = `${bad.type} ${bad.name}: ${bad.reason}`;
+        if (bad) p.reason = `${bad.type.split(":").pop()} ${bad.name}: ${bad.reason}`;
         else p.capacity = p.sources.reduce((a, s) => a + s.maxNodes! * s.gpusPerNode!, 0);
     }
     return pools;

@@ -1,0 +1,406 @@
+// Runs the modelplane-gpu-guard policies in-process against what the program registered (the offline
+// plan, tests), with the arguments the CrossGuard engine would pass, so `npm run plan` and
+// `pulumi preview --policy-pack policies` agree.
+//
+// What is mirrored from the engine (pulumi/pulumi pkg/resource/analyzer/config.go, pkg/engine/update.go)
+// and from the @pulumi/policy 1.21 analyzer server (server.js):
+// - config: top-level `default`s of each configSchema, then "all", then the per-policy entries (key by key);
+// - enforcement: per-policy config level > "all" > the policy's own level > the pack's level; `disabled`
+//   skips the policy; a violation at `remediate` is reported as `mandatory`;
+// - resource policies run once per resource with ResourceValidationArgs; `notApplicable()` throws and the
+//   policy counts as not applicable for that resource; props are wrapped in the unknown-checking proxy,
+//   and reading an unknown value gives an advisory "can't run policy … during preview" violation;
+// - stack policies get every resource as a PolicyResource with `parent` and `dependencies` resolved to
+//   objects (propertyDependencies are not recorded by the plan, so they are empty).
+// Differences on purpose: props are the inputs the program gave (the engine gives stack policies the
+// outputs; for these policies they are the same fields), and loadPolicyConfig is stricter than the engine
+// (unknown policy names and unknown keys are errors, see policies/common.ts).
+import * as fs from "node:fs";
+import Ajv, { ErrorObject } from "ajv";
+import type {
+    PolicyProviderResource, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, ResourceValidationPolicy,
+    StackValidationArgs, StackValidationPolicy,
+} from "@pulumi/policy";
+import { RegisteredResource } from "../lib/resources";
+import { GuardPolicy, PACK_ENFORCEMENT_LEVEL, POLICIES } from "../policies/pack";
+
+export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
+
+export interface PolicyViolation {
+    policy: string;
+    level: EnforcementLevel;
+    urn?: string;
+    resourceName?: string;
+    message: string;
+}
+
+export interface PolicyRunResult {
+    violations: PolicyViolation[];
+    policies: { name: string; level: EnforcementLevel; violations: number }[];
+}
+
+/** A policy config file that cannot be used; the message names the file and the JSON path. */
+export class PolicyConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PolicyConfigError";
+    }
+}
+
+const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+const isLevel = (v: unknown): v is EnforcementLevel => typeof v === "string" && (LEVELS as readonly string[]).includes(v);
+
+// The 1.21 runtime exports the proxy, but its typings strip it (research/pulumi.md §2.5, TS2305).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxyModule = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T extends object>(o: T): T;
+    UnknownValueError: new (...args: unknown[]) => Error;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Config
+
+/** `$["team-gpu-quota"].quotas.search` */
+function jsonPath(segments: (string | number)[]): string {
+    return "$" + segments.map((s) => (typeof s === "number" ? `[${s}]` : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `.${s}` : `[${JSON.stringify(s)}]`)).join("");
+}
+
+function isResourcePolicy(p: GuardPolicy): p is ResourceValidationPolicy {
+    return (p as ResourceValidationPolicy).validateResource !== undefined;
+}
+function isStackPolicy(p: GuardPolicy): p is StackValidationPolicy {
+    return (p as StackValidationPolicy).validateStack !== undefined;
+}
+
+/** The JSON schema ajv validates one policy's properties with (the configSchema plus "no other keys"). */
+export function ajvSchemaOf(p: GuardPolicy): Record<string, unknown> {
+    const cs = p.configSchema;
+    const s: Record<string, unknown> = { type: "object", properties: cs?.properties ?? {}, additionalProperties: false };
+    if (cs?.required && cs.required.length > 0) s.required = cs.required;
+    return s;
+}
+
+function topLevelDefaults(p: GuardPolicy): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, s] of Object.entries(p.configSchema?.properties ?? {})) if (s.default !== undefined) out[k] = structuredClone(s.default);
+    return out;
+}
+
+export interface ResolvedPolicyConfig {
+    level: EnforcementLevel;
+    /** Properties as getConfig() returns them (defaults applied, enforcementLevel removed). */
+    properties: Record<string, unknown>;
+}
+
+/** Reconciles a config object the way the engine does (see the header). Assumes it passed loadPolicyConfig. */
+export function resolvePolicyConfig(config: Record<string, unknown>, policies: readonly GuardPolicy[] = POLICIES): Map<string, ResolvedPolicyConfig> {
+    const out = new Map<string, ResolvedPolicyConfig>();
+    for (const p of policies) out.set(p.name, { level: (p.enforcementLevel as EnforcementLevel | undefined) ?? PACK_ENFORCEMENT_LEVEL, properties: topLevelDefaults(p) });
+    const levelOf = (v: unknown): EnforcementLevel | undefined =>
+        isLevel(v) ? v : typeof v === "object" && v !== null && isLevel((v as Record<string, unknown>).enforcementLevel) ? ((v as Record<string, unknown>).enforcementLevel as EnforcementLevel) : undefined;
+    const all = levelOf(config.all);
+    if (all) for (const c of out.values()) c.level = all;
+    for (const [name, v] of Object.entries(config)) {
+        const c = out.get(name);
+        if (name === "all" || !c) continue;
+        const level = levelOf(v);
+        if (level) c.level = level;
+        if (typeof v === "object" && v !== null) {
+            for (const [k, pv] of Object.entries(v as Record<string, unknown>)) if (k !== "enforcementLevel") c.properties[k] = structuredClone(pv);
+        }
+    }
+    return out;
+}
+
+function ajvMessage(file: string, policy: string, e: ErrorObject): string {
+    const segs: (string | number)[] = [policy, ...e.instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))];
+    if (e.keyword === "additionalProperties") {
+        const extra = String((e.params as { additionalProperty: string }).additionalProperty);
+        return `${file}: ${jsonPath([...segs, extra])}: unknown key "${extra}"`;
+    }
+    if (e.keyword === "required") {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        return `${file}: ${jsonPath([...segs, missing])}: is required`;
+    }
+    return `${file}: ${jsonPath(segs)}: ${e.message ?? e.keyword}${e.keyword === "enum" ? ` (${JSON.stringify((e.params as { allowedValues: unknown }).allowedValues)})` : ""}`;
+}
+
+/**
+ * Reads and validates a policy config file (`policies/config/<stack>.json`): JSON, known policy names
+ * (or "all"), valid enforcement levels, each policy's properties against its configSchema (ajv, with
+ * "no other keys"), and the two copies of the team quotas being equal. Throws PolicyConfigError listing
+ * every problem as `<file>: <JSON path>: <what>`.
+ */
+export function loadPolicyConfig(file: string, policies: readonly GuardPolicy[] = POLICIES): Record<string, unknown> {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new PolicyConfigError(`${file}: cannot read the policy config file (${(e as Error).message})`);
+    }
+    let parsed: unknown;
+    try {
+        parsed = text.trim() === "" ? {} : JSON.parse(text);
+    } catch (e) {
+        throw new PolicyConfigError(`${file}: $: not valid JSON (${(e as Error).message})`);
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        throw new PolicyConfigError(`${file}: $: must be an object of policy names to an enforcement level or a config object`);
+    }
+    const config = parsed as Record<string, unknown>;
+    const byName = new Map(policies.map((p) => [p.name, p]));
+    const errors: string[] = [];
+    const ajv = new Ajv({ allErrors: true, strict: true, useDefaults: false });
+    const levelError = (path: (string | number)[], v: unknown) =>
+        `${file}: ${jsonPath(path)}: ${JSON.stringify(v)} is not an enforcement level (${LEVELS.join(", ")})`;
+
+    for (const [name, v] of Object.entries(config)) {
+        if (name === "all") {
+            if (typeof v === "string") {
+                if (!isLevel(v)) errors.push(levelError([name], v));
+            } else if (typeof v === "object" && v !== null && !Array.isArray(v)) {
+                for (const [k, kv] of Object.entries(v)) {
+                    if (k !== "enforcementLevel") errors.push(`${file}: ${jsonPath([name, k])}: "all" takes only enforcementLevel`);
+                    else if (!isLevel(kv)) errors.push(levelError([name, k], kv));
+                }
+            } else {
+                errors.push(`${file}: ${jsonPath([name])}: must be an enforcement level or {"enforcementLevel": …}`);
+            }
+            continue;
+        }
+        const p = byName.get(name);
+        if (!p) {
+            errors.push(`${file}: ${jsonPath([name])}: unknown policy "${name}" (policies of the pack: ${[...byName.keys()].join(", ")})`);
+            continue;
+        }
+        if (typeof v === "string") {
+            if (!isLevel(v)) errors.push(levelError([name], v));
+            continue;
+        }
+        if (typeof v !== "object" || v === null || Array.isArray(v)) {
+            errors.push(`${file}: ${jsonPath([name])}: must be an enforcement level or a config object`);
+            continue;
+        }
+        const { enforcementLevel, ...props } = v as Record<string, unknown>;
+        if (enforcementLevel !== undefined && !isLevel(enforcementLevel)) errors.push(levelError([name, "enforcementLevel"], enforcementLevel));
+        const validate = ajv.compile(ajvSchemaOf(p));
+        if (!validate(props)) for (const e of validate.errors ?? []) errors.push(ajvMessage(file, name, e));
+    }
+    // Policies the file does not mention still have to satisfy `required` with their defaults (the engine checks this too).
+    for (const p of policies) {
+        if (Object.hasOwn(config, p.name) || !p.configSchema?.required?.length) continue;
+        const validate = ajv.compile(ajvSchemaOf(p));
+        if (!validate(topLevelDefaults(p))) for (const e of validate.errors ?? []) errors.push(ajvMessage(file, p.name, e));
+    }
+    if (errors.length === 0) errors.push(...quotaCopiesDiffer(file, config, policies));
+    if (errors.length > 0) throw new PolicyConfigError(errors.join("\n"));
+    return config;
+}
+
+/** team-gpu-quota and namespace-gpu-resourcequota each carry the quotas (a policy sees only its own config): they must agree. */
+function quotaCopiesDiffer(file: string, config: Record<string, unknown>, policies: readonly GuardPolicy[]): string[] {
+    const names = ["team-gpu-quota", "namespace-gpu-resourcequota"];
+    if (!names.every((n) => policies.some((p) => p.name === n))) return [];
+    const resolved = resolvePolicyConfig(config, policies);
+    const [team, ns] = names.map((n) => resolved.get(n)!);
+    if (team.level === "disabled" || ns.level === "disabled") return [];
+    const out: string[] = [];
+    const tq = (team.properties.quotas ?? {}) as Record<string, unknown>;
+    const nq = (ns.properties.quotas ?? {}) as Record<string, unknown>;
+    for (const t of [...new Set([...Object.keys(tq), ...Object.keys(nq)])].sort()) {
+        if (tq[t] !== nq[t]) {
+            out.push(
+                `${file}: ${jsonPath([names[1], "quotas", t])}: ${JSON.stringify(nq[t])} differs from ${jsonPath([names[0], "quotas", t])} ` +
+                    `(${JSON.stringify(tq[t])}); keep the two copies of the team quotas equal`,
+            );
+        }
+    }
+    if (team.properties.defaultQuota !== ns.properties.defaultQuota) {
+        out.push(`${file}: ${jsonPath([names[1], "defaultQuota"])}: ${JSON.stringify(ns.properties.defaultQuota)} differs from ${jsonPath([names[0], "defaultQuota"])} (${JSON.stringify(team.properties.defaultQuota)})`);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Engine-shaped arguments
+
+class NotApplicableError extends Error {
+    constructor(readonly reason?: string) {
+        super(reason ?? "not applicable");
+    }
+}
+
+function throwNotApplicable(reason?: string): never {
+    throw new NotApplicableError(reason);
+}
+
+/** Type check as the server does it: the class's `__pulumiType`, else its `isInstance({__pulumiType})`. */
+function isTypeOf(type: string, cls: unknown): boolean {
+    const c = cls as { __pulumiType?: string; isInstance?: (o: unknown) => boolean } | undefined;
+    if (c?.__pulumiType) return c.__pulumiType === type;
+    return typeof c?.isInstance === "function" && c.isInstance({ __pulumiType: type }) === true;
+}
+
+/** Go duration (`30m`, `1h30m`, `90s`) to seconds, 0 when absent or unparsable. */
+function durationSeconds(d?: string): number {
+    if (!d) return 0;
+    const units: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+    let total = 0;
+    let matched = "";
+    for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+        total += Number(m[1]) * units[m[2]];
+        matched += m[0];
+    }
+    return matched === d ? total : 0;
+}
+
+function policyOptions(r: RegisteredResource): PolicyResourceOptions {
+    const o = r.opts;
+    const opts: PolicyResourceOptions = {
+        protect: !!o?.protect,
+        ignoreChanges: [...(o?.ignoreChanges ?? [])],
+        deleteBeforeReplace: !!o?.deleteBeforeReplace,
+        aliases: [],
+        customTimeouts: {
+            createSeconds: durationSeconds(o?.customTimeouts?.create),
+            updateSeconds: durationSeconds(o?.customTimeouts?.update),
+            deleteSeconds: durationSeconds(o?.customTimeouts?.delete),
+        },
+        additionalSecretOutputs: [...(o?.additionalSecretOutputs ?? [])],
+    };
+    if (r.parent) opts.parent = r.parent;
+    return opts;
+}
+
+/** `urn:pulumi:stack::project::parent$type::name` → type and name. */
+function parseUrn(urn: string): { type: string; name: string } {
+    const parts = urn.split("::");
+    const qualified = parts[2] ?? "";
+    return { type: qualified.split("$").pop() ?? qualified, name: parts.slice(3).join("::") };
+}
+
+function providerOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): PolicyProviderResource | undefined {
+    if (!r.provider) return undefined;
+    const i = r.provider.lastIndexOf("::");
+    const urn = i > 0 ? r.provider.slice(0, i) : r.provider;
+    const p = byUrn.get(urn);
+    if (p) return { type: p.type, props: structuredClone(p.props), urn, name: p.name };
+    const { type, name } = parseUrn(urn);
+    return { type, props: {}, urn, name };
+}
+
+function makeResourceArgs(r: RegisteredResource, byUrn: Map<string, RegisteredResource>, properties: Record<string, unknown>): ResourceValidationArgs {
+    const props = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
+    const args: ResourceValidationArgs = {
+        type: r.type,
+        props,
+        urn: r.urn,
+        name: r.name,
+        opts: policyOptions(r),
+        stackTags: new Map(),
+        isType: (cls) => isTypeOf(r.type, cls),
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        getConfig: <T extends object>() => structuredClone(properties) as T,
+        notApplicable: throwNotApplicable,
+    };
+    const provider = providerOf(r, byUrn);
+    if (provider) args.provider = provider;
+    return args;
+}
+
+/** Every registered resource as a PolicyResource, parents and dependencies resolved to the objects (linear). */
+export function toPolicyResources(resources: readonly RegisteredResource[]): PolicyResource[] {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const out = new Map<string, PolicyResource>();
+    for (const r of resources) {
+        const props = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
+        const pr: PolicyResource = {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: policyOptions(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls) => isTypeOf(r.type, cls),
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+        };
+        const provider = providerOf(r, byUrn);
+        if (provider) pr.provider = provider;
+        out.set(r.urn, pr);
+    }
+    for (const r of resources) {
+        const pr = out.get(r.urn)!;
+        if (r.parent && out.has(r.parent)) pr.parent = out.get(r.parent);
+        pr.dependencies = r.dependencies.map((d) => out.get(d)).filter((d): d is PolicyResource => d !== undefined);
+    }
+    return [...out.values()];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Running
+
+export interface RunOptions {
+    /** Policies to run (default: the whole pack). */
+    policies?: readonly GuardPolicy[];
+}
+
+/** Runs the pack's policies against the registered resources with the given (loadPolicyConfig-validated) config. */
+export async function runPolicies(resources: RegisteredResource[], config: Record<string, unknown>, options: RunOptions = {}): Promise<PolicyRunResult> {
+    const policies = options.policies ?? POLICIES;
+    const resolved = resolvePolicyConfig(config, policies);
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const violations: PolicyViolation[] = [];
+    const summary: PolicyRunResult["policies"] = [];
+    let stackResources: PolicyResource[] | undefined;
+
+    for (const p of policies) {
+        const { level, properties } = resolved.get(p.name)!;
+        const before = violations.length;
+        if (level !== "disabled") {
+            const reportLevel: EnforcementLevel = level === "remediate" ? "mandatory" : level;
+            const push = (message: string, urn?: string) => {
+                violations.push({ policy: p.name, level: reportLevel, urn, resourceName: urn ? byUrn.get(urn)?.name : undefined, message });
+            };
+            const guard = async (fn: () => unknown, subject: string) => {
+                try {
+                    await fn();
+                } catch (e) {
+                    if (e instanceof NotApplicableError) return;
+                    if (e instanceof proxyModule.UnknownValueError) {
+                        violations.push({ policy: p.name, level: "advisory", urn: subject || undefined, resourceName: subject ? byUrn.get(subject)?.name : undefined, message: `can't run policy '${p.name}' during preview: ${(e as Error).message}` });
+                        return;
+                    }
+                    const err = new Error(`Error validating ${subject ? `resource ${subject}` : "stack"} with policy '${p.name}': ${(e as Error).message}`);
+                    (err as Error & { cause?: unknown }).cause = e;
+                    throw err;
+                }
+            };
+            if (isResourcePolicy(p) && p.validateResource) {
+                const fns = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+                for (const r of resources) {
+                    for (const fn of fns) {
+                        const args = makeResourceArgs(r, byUrn, properties);
+                        await guard(() => fn(args, (message, urn) => push(message, urn ?? r.urn)), r.urn);
+                    }
+                }
+            } else if (isStackPolicy(p)) {
+                stackResources ??= toPolicyResources(resources);
+                const args: StackValidationArgs = {
+                    resources: stackResources,
+                    getConfig: <T extends object>() => structuredClone(properties) as T,
+                    stackTags: new Map(),
+                    notApplicable: throwNotApplicable,
+                };
+                await guard(() => p.validateStack(args, (message, urn) => push(message, urn)), "");
+            }
+        }
+        summary.push({ name: p.name, level, violations: violations.length - before });
+    }
+    return { violations, policies: summary };
+}
+
+/** Mandatory violations (what makes the plan exit 1 and `pulumi preview` fail). */
+export function mandatoryViolations(result: PolicyRunResult): PolicyViolation[] {
+    return result.violations.filter((v) => v.level === "mandatory");
+}
