@@ -460,11 +460,26 @@ export function metadataName(r: { name: string; props: Obj }): string {
     return str(obj(r.props.metadata)?.name) ?? r.name;
 }
 
+/** Type token of the yaml/v2 ConfigGroup, whose `objs` input may carry presets. */
+export const CONFIG_GROUP_TYPE = "kubernetes:yaml/v2:ConfigGroup";
+
+/**
+ * Presets registered as LLMInferenceServiceConfig resources, or passed as objects in a yaml/v2
+ * ConfigGroup's `objs` (offline the group is one resource; the engine also analyzes its children, which
+ * are the same presets).
+ */
 export function indexPresets(resources: Iterable<ResourceLike>): PresetIndex {
     const m = new Map<string, Obj>();
+    const add = (o: Obj, fallbackName: string) => m.set(`${namespaceOf(o)}/${str(obj(o.metadata)?.name) ?? fallbackName}`, obj(o.spec) ?? {});
     for (const r of resources) {
-        if (!LLM_PRESET_TYPES.has(r.type)) continue;
-        m.set(`${namespaceOf(r.props)}/${metadataName(r)}`, obj(r.props.spec) ?? {});
+        if (LLM_PRESET_TYPES.has(r.type)) {
+            add(r.props, r.name);
+        } else if (r.type === CONFIG_GROUP_TYPE) {
+            for (const o of arr(r.props.objs).flatMap((x) => (Array.isArray(x) ? x : [x]))) {
+                const oo = obj(o);
+                if (oo && oo.kind === "LLMInferenceServiceConfig" && typeof oo.apiVersion === "string" && oo.apiVersion.startsWith("serving.kserve.io/")) add(oo, "");
+            }
+        }
     }
     return { get: (ns, name) => m.get(`${ns}/${name}`) };
 }

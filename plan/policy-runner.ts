@@ -404,3 +404,12 @@ export async function runPolicies(resources: RegisteredResource[], config: Recor
 export function mandatoryViolations(result: PolicyRunResult): PolicyViolation[] {
     return result.violations.filter((v) => v.level === "mandatory");
 }
+
+/**
+ * loadPolicyConfig + runPolicies, for the plan (`--policy-config`) and tests of the shipped stacks:
+ * throws PolicyConfigError for a bad file (plan exit 2); `mandatoryViolations(result)` decides exit 1.
+ */
+export async function runPolicyFile(resources: RegisteredResource[], file: string): Promise<{ config: Record<string, unknown>; result: PolicyRunResult }> {
+    const config = loadPolicyConfig(file);
+    return { config, result: await runPolicies(resources, config) };
+}

@@ -330,6 +330,15 @@ describe("lib/demand: per team and per pool", () => {
         assert.equal(pools.get("l40s")!.gpus, 2);
     });
 
+    it("finds presets passed as objects of a yaml/v2 ConfigGroup", () => {
+        const group: ResourceLike = {
+            type: "kubernetes:yaml/v2:ConfigGroup", name: "kserve-presets",
+            props: { objs: [{ apiVersion: "serving.kserve.io/v1alpha2", kind: "LLMInferenceServiceConfig", metadata: { name: "streamer", namespace: "kserve" }, spec: { template: { containers: [gpuContainer(2)] } } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }] },
+        };
+        const d = known(serviceDemand({ baseRefs: [{ name: "streamer" }], template: { containers: [{ name: "main" }] } }, { namespace: "search", presets: indexPresets([group]) }));
+        assert.equal(d.gpus, 2);
+    });
+
     it("merges presets registered anywhere in the stack when indexing (one pass)", () => {
         const index = indexStack([
             preset("big", "kserve", { template: { containers: [gpuContainer(8)] } }),

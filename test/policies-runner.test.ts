@@ -4,7 +4,8 @@ import { strict as assert } from "node:assert";
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RegisteredResource, RegisteredOptions, TYPES } from "../lib/resources";
 import { ANNOTATIONS, GPU_TAINT, POOL_LABEL, TEAM_LABEL } from "../lib/labels";
-import { mandatoryViolations, resolvePolicyConfig, runPolicies, toPolicyResources } from "../plan/policy-runner";
+import * as path from "node:path";
+import { mandatoryViolations, resolvePolicyConfig, runPolicies, runPolicyFile, toPolicyResources } from "../plan/policy-runner";
 import { renderGpuReport } from "../plan/gpu-report";
 import { teamGpuQuota } from "../policies/quotas";
 import { POLICIES } from "../policies/pack";
@@ -159,6 +160,13 @@ describe("plan/policy-runner: the whole pack", () => {
         const r = await runPolicies(stack, cfg);
         assert.deepEqual(r.violations, []);
         assert.deepEqual(r.policies.map((p) => p.name), POLICIES.map((p) => p.name));
+    });
+
+    it("runs a config file (runPolicyFile): the shipped prod config flags what prod does not allow", async () => {
+        const stack = [ns("search"), model("too-big", "search", 8, 2)]; // 16 > search's 12 in prod.json
+        const { config, result } = await runPolicyFile(stack, path.join(__dirname, "..", "policies", "config", "prod.json"));
+        assert.equal(config.all, "mandatory");
+        assert.deepEqual(mandatoryViolations(result).map((v) => v.policy).sort(), ["gpu-pool-capacity", "namespace-gpu-resourcequota", "team-gpu-quota"]);
     });
 
     it("keeps stack policies linear: 3000 models in 150 namespaces are checked quickly", async function () {
