@@ -3,7 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./config";
 import { ClusterOutputs } from "./cluster/types";
+import { AwsCluster } from "./cluster/AwsCluster";
 import { ExistingCluster } from "./cluster/ExistingCluster";
+import { GcpCluster } from "./cluster/GcpCluster";
 import { Addons } from "./addons/Addons";
 import { NvmeStorage } from "./storage/NvmeStorage";
 import { InferenceGateway } from "./gateway/InferenceGateway";
@@ -23,10 +25,11 @@ export interface PlatformOutputs {
 function createCluster(cfg: PlatformConfig): ClusterOutputs {
     const name = cfg.cluster.name;
     switch (cfg.cloud) {
+        case "aws":
+            return new AwsCluster(name, { config: cfg });
+        case "gcp":
+            return new GcpCluster(name, { config: cfg });
         case "existing":
-            return new ExistingCluster(name, { config: cfg });
-        default:
-            // The cloud layer (EKS/GKE) arrives with the cloud issue; until then only existing clusters deploy.
             return new ExistingCluster(name, { config: cfg });
     }
 }

@@ -15,6 +15,14 @@ const STATE: Record<string, (args: pulumi.runtime.MockResourceArgs) => State> = 
         identities: [{ oidcs: [{ issuer: `https://oidc.eks.mock.invalid/id/${a.name}` }] }],
         vpcConfig: { ...(a.inputs.vpcConfig ?? {}), clusterSecurityGroupId: `sg-${a.name}` },
     }),
+    // Auto-named roles get their physical name from the engine; mocks have none, so use the logical name.
+    "aws:iam/role:Role": (a) => ({ name: a.inputs.name ?? a.name }),
+    // Node groups pin the launch template version they run.
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    "gcp:serviceaccount/account:Account": (a) => {
+        const email = `${a.inputs.accountId ?? a.name}@mock-project.iam.gserviceaccount.com`;
+        return { email, name: `projects/mock-project/serviceAccounts/${email}` };
+    },
     "gcp:container/cluster:Cluster": (a) => ({
         name: a.inputs.name ?? a.name,
         endpoint: "203.0.113.10",
@@ -50,6 +58,13 @@ export function mockCall(args: pulumi.runtime.MockCallArgs, cfg: PlatformConfig)
             return { name: cfg.providers["aws:region"] ?? "us-east-2", region: cfg.providers["aws:region"] ?? "us-east-2", id: "region" };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        case "aws:ec2/getSubnet:getSubnet": {
+            // Existing subnets (cluster.network.privateSubnetIds): AZ a, b, c… in the order the config lists them.
+            const region = cfg.providers["aws:region"] ?? "us-east-2";
+            const ids = cfg.cluster.network?.privateSubnetIds ?? [];
+            const i = Math.max(0, ids.indexOf(String(args.inputs.id)));
+            return { id: args.inputs.id, availabilityZone: `${region}${"abcdef"[i % 6]}`, vpcId: cfg.cluster.network?.vpcId ?? "vpc-mock" };
+        }
         case "gcp:organizations/getProject:getProject":
             return { projectId: cfg.providers["gcp:project"] ?? "mock-project", number: "000000000000", id: "project" };
         default:

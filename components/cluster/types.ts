@@ -19,9 +19,11 @@ export interface ClusterOutputs {
     /**
      * Lets a Kubernetes ServiceAccount act as the model-reader identity: on AWS an EKS Pod Identity
      * association, on GCP a Workload Identity IAM binding. Returns the annotations the ServiceAccount needs
-     * (GKE: iam.gke.io/gcp-service-account). Absent on existing clusters.
+     * (GKE: iam.gke.io/gcp-service-account; none on AWS). `name` is the Pulumi name of the binding resource,
+     * registered under `parent`. `identity` binds another identity instead (a team's `cloudIdentity`: an IAM
+     * role ARN on aws, a service account email on gcp). Absent on existing clusters.
      */
-    bindServiceAccount?(name: string, namespace: string, serviceAccount: string, parent: pulumi.Resource): pulumi.Output<Record<string, string>>;
+    bindServiceAccount?(name: string, namespace: string, serviceAccount: string, parent: pulumi.Resource, identity?: pulumi.Input<string>): pulumi.Output<Record<string, string>>;
 }
 
 export interface ClusterArgs {
