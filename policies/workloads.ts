@@ -10,10 +10,10 @@
 // in @pulumi/policy 1.21 and is reported as "not applicable".
 import type { ResourceValidationArgs, ResourceValidationPolicy, ReportViolation } from "@pulumi/policy";
 import {
-    containerGpus, isLlmPreset, isLlmService, isObject, isWorkload, parseQuantity, podRequestsGpus, podSpecsOf, WORKLOAD_TYPES,
+    containerGpus, isLlmPreset, isLlmService, isObject, isWorkload, parseQuantity, podRequestsGpus, podSpecsOf, selectedPool, WORKLOAD_TYPES,
 } from "../lib/demand";
 import { GPU_RESOURCE, GPU_TAINT, POOL_LABEL } from "../lib/labels";
-import { describeResource } from "./common";
+import { CONFIG_FILE, describeResource, policyConfig, strictSchema } from "./common";
 
 const WORKLOAD_KINDS = Object.values(WORKLOAD_TYPES).map((t) => t.split(":").pop()).join(", ");
 
@@ -114,22 +114,35 @@ export const gpuWorkloadsTargetGpuPools: ResourceValidationPolicy = {
     remediationSteps:
         `Add nodeSelector {"${POOL_LABEL}": "<pool>"} (or a required node affinity on ${POOL_LABEL}) and the toleration ` +
         `{key: "${GPU_TAINT.key}", operator: "Exists", effect: "${GPU_TAINT.effect}"} to every pod spec that requests GPUs.`,
+    configSchema: strictSchema({
+        untaintedPools: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            uniqueItems: true,
+            default: [],
+            description:
+                "GPU pools whose nodes carry no nvidia.com/gpu taint (existing clusters with `taint: false`): pods that select them need no toleration.",
+        },
+    }),
     validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
         requireGpuCapableType(args, false);
+        const { untaintedPools } = policyConfig<{ untaintedPools: string[] }>(args, gpuWorkloadsTargetGpuPools);
         const what = describeResource(args);
         for (const { path, pod } of podSpecsOf(args)) {
             if (!podRequestsGpus(pod)) continue;
             const missing: string[] = [];
+            const pool = selectedPool(pod);
             if (!selectsPool(pod)) {
                 missing.push(
                     `does not select a GPU pool: add nodeSelector {"${POOL_LABEL}": "<pool>"} (or a required node affinity ` +
                         `"${POOL_LABEL} In [<pool>]" in every nodeSelectorTerm)`,
                 );
             }
-            if (!toleratesGpuTaint(pod)) {
+            if (!toleratesGpuTaint(pod) && !(pool !== undefined && untaintedPools.includes(pool))) {
                 missing.push(
                     `does not tolerate the GPU taint ${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}: add the toleration ` +
-                        `{key: "${GPU_TAINT.key}", operator: "Exists", effect: "${GPU_TAINT.effect}"}`,
+                        `{key: "${GPU_TAINT.key}", operator: "Exists", effect: "${GPU_TAINT.effect}"}` +
+                        ` (or, for a pool without the taint, list it in ${CONFIG_FILE} gpu-workloads-target-gpu-pools.untaintedPools)`,
                 );
             }
             if (missing.length === 0) continue;

@@ -264,6 +264,10 @@ describe("policy gpu-workloads-target-gpu-pools", () => {
 
         const wrongValue = deployment("d", "search", { nodeSelector: { [POOL_LABEL]: "h100" }, tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true" }], containers: [gpuContainer(1)] });
         assert.match((await callResource(p, wrongValue)).violations[0].message, /does not tolerate the GPU taint/);
+        // A pool the config lists as untainted needs no toleration.
+        const onPrem = deployment("d", "search", { nodeSelector: { [POOL_LABEL]: "onprem-a100" }, containers: [gpuContainer(1)] });
+        assert.equal((await callResource(p, onPrem)).violations.length, 1);
+        assert.deepEqual((await callResource(p, onPrem, { untaintedPools: ["onprem-a100"] })).violations, []);
 
         // Required affinity terms are ORed: one term without the pool lets the pod land anywhere.
         const openTerm = {
