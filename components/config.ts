@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, InstanceType } from "../lib/catalog";
 import { topology, Topology } from "../lib/topology";
+import { validateVersionOverrides } from "./versions";
 
 export const PROJECT = "modelplane";
 
@@ -473,6 +474,8 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
         if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
         return { ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo };
     });
+
+    issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
 
     if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
         add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");

@@ -1,13 +1,83 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
 import { LayerArgs } from "../types";
+import { resolveVersions } from "../versions";
+import { KSERVE_NAMESPACE } from "../names";
+import { crdBundle, defined, helmRelease, InstallContext } from "../addons/install";
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../lib/labels";
+import { localModelNodeGroupSpec, nvmePools } from "../storage/layout";
+import { presets } from "./presets";
+import {
+    kserveValues, localModelAgentPatch, localModelEnabled, localModelValues, LOCALMODEL_JOBS_NAMESPACE, runtimeConfigsValues,
+} from "./values";
 
-/** KServe LLMInferenceService CRDs, controller and presets (LLMInferenceServiceConfig). */
+export interface KServeArgs extends LayerArgs {
+    /** The local-nvme StorageClass the node groups' volumes name (storage layer). */
+    storageClass?: pulumi.Resource;
+}
+
+/**
+ * KServe's LLMInferenceService operator (research/kserve.md §5.1, the llmisvc Helm flow):
+ * kserve-llmisvc-crd → kserve-llmisvc-resources (controller, webhooks) → kserve-runtime-configs (the shipped
+ * kserve-config-llm-* presets), plus modelplane's presets; with local NVMe pools also the LocalModel charts,
+ * one LocalModelNodeGroup per pool (built in components/storage/layout.ts) and the node agent's cache path.
+ */
 export class KServe extends pulumi.ComponentResource {
     /** Resources that the layers above must wait for. */
-    readonly ready: pulumi.Resource[] = [this];
+    readonly ready: pulumi.Resource[];
+    /** KServe's LLM CRDs (LLMInferenceService, LLMInferenceServiceConfig); undefined when charts are off. */
+    readonly crds?: pulumi.Resource;
+    /** LocalModel CRDs (LocalModelCache, LocalModelNodeGroup), when a pool has local NVMe. */
+    readonly localModelCrds?: pulumi.Resource;
 
-    constructor(name: string, args: LayerArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: KServeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelplane:kserve:KServe", name, {}, { ...opts, dependsOn: args.dependsOn });
+        const cfg = args.config;
+        const v = resolveVersions(cfg.platform.versions);
+        const ctx: InstallContext = { config: cfg, provider: args.provider, parent: this };
+        const base = args.dependsOn ?? [];
+        const child = (deps: (pulumi.Resource | undefined)[]): pulumi.CustomResourceOptions =>
+            ({ parent: this, provider: args.provider, dependsOn: [...base, ...defined(deps)] });
+        const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
+
+        // Our presets live in `kserve` even without charts, so the namespace is a plain object of ours
+        // (unless the gateway already owns a namespace of that name).
+        const ns = cfg.platform.gateway.namespace === KSERVE_NAMESPACE ? undefined
+            : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: KSERVE_NAMESPACE, labels } }, child([]));
+        const inKserve = { namespace: KSERVE_NAMESPACE, createNamespace: false };
+
+        this.crds = crdBundle(`${name}-llmisvc-crds`, v.kserveCrds, { ...inKserve, releaseName: "kserve-llmisvc-crd" }, ctx, child([ns]));
+        const controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
+            ctx, child([ns, this.crds]));
+        // After the controller: its webhook validates LLMInferenceServiceConfig objects.
+        const runtimeConfigs = helmRelease(`${name}-runtime-configs`, v.kserveRuntimeConfigs,
+            { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([this.crds, controller]));
+
+        const local: pulumi.Resource[] = [];
+        if (localModelEnabled(cfg)) {
+            this.localModelCrds = crdBundle(`${name}-localmodel-crds`, v.kserveLocalModelCrds,
+                { ...inKserve, releaseName: "kserve-localmodel-crd" }, ctx, child([ns]));
+            const jobs = new k8s.core.v1.Namespace(`${name}-localmodel-jobs`, { metadata: { name: LOCALMODEL_JOBS_NAMESPACE, labels } }, child([]));
+            // After the llmisvc release: its webhook certificate uses that release's cert-manager Issuer.
+            const localModel = helmRelease(`${name}-localmodel`, v.kserveLocalModel,
+                { ...inKserve, releaseName: "kserve-localmodel", values: localModelValues(cfg) }, ctx, child([this.localModelCrds, controller, jobs]));
+            local.push(...defined([this.localModelCrds, jobs, localModel]));
+            const patch = localModel ? localModelAgentPatch(cfg, v.kserveLocalModel.version) : undefined;
+            if (patch) {
+                local.push(new k8s.apps.v1.DaemonSetPatch(`${name}-localmodel-agent-path`, patch as unknown as k8s.apps.v1.DaemonSetPatchArgs, child([localModel])));
+            }
+            for (const pool of nvmePools(cfg)) {
+                local.push(new k8s.apiextensions.CustomResource(`${name}-nodegroup-${pool.name}`, localModelNodeGroupSpec(cfg, pool),
+                    child([this.localModelCrds, args.storageClass])));
+            }
+        }
+
+        const presetResources = presets().map((p) => {
+            const role = p.metadata.name.replace(/^modelplane-/, "");
+            return new k8s.apiextensions.CustomResource(`${name}-preset-${role}`, p, child([this.crds, ns, controller]));
+        });
+
+        this.ready = defined([this.crds, controller, runtimeConfigs, ...local, ...presetResources]);
         this.registerOutputs({});
     }
 }
