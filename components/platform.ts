@@ -12,7 +12,7 @@ import { InferenceGateway } from "./gateway/InferenceGateway";
 import { InferenceExtension } from "./inference/InferenceExtension";
 import { KServe } from "./kserve/KServe";
 import { Team } from "./tenancy/Team";
-import { ModelService } from "./models/ModelService";
+import { ModelService, gatewayUrl } from "./models/ModelService";
 
 export interface PlatformOutputs {
     cloud: string;
@@ -38,25 +38,22 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     const cluster = createCluster(cfg);
     const base = { config: cfg, provider: cluster.provider };
 
-    // Platform layers. The routing CRDs come first: cert-manager (ACME through the Gateway) and Envoy Gateway
-    // (InferencePool backends) crash-loop when they start without them (components/inference/InferenceExtension.ts).
-    const inference = new InferenceExtension("inference", { ...base, dependsOn: cluster.readyResources });
-    const addons = new Addons("addons", { ...base, dependsOn: cluster.readyResources, gatewayApiCrds: inference.gatewayApiCrds });
+    const addons = new Addons("addons", { ...base, dependsOn: cluster.readyResources });
     const storage = new NvmeStorage("storage", { ...base, dependsOn: cluster.readyResources });
-    const gateway = new InferenceGateway("gateway", {
-        ...base, dependsOn: cluster.readyResources, certManager: addons.certManager,
-        gatewayApiCrds: inference.gatewayApiCrds, inferencePoolCrds: inference.inferencePoolCrds,
-    });
-    const kserve = new KServe("kserve", {
-        ...base, dependsOn: [...addons.ready, ...inference.ready, ...gateway.ready], storageClass: storage.storageClass,
-    });
+    const gateway = new InferenceGateway("gateway", { ...base, dependsOn: addons.ready });
+    const inference = new InferenceExtension("inference", { ...base, dependsOn: gateway.ready });
+    const kserve = new KServe("kserve", { ...base, dependsOn: [...addons.ready, ...gateway.ready, ...inference.ready, ...storage.ready] });
 
-    const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t })]));
-
+    // Teams and models: each model depends on its team and the CRD layers only, never on another model.
+    const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
+    const url = gatewayUrl(cfg, (gateway as { address?: pulumi.Output<string> }).address);
     const models: PlatformOutputs["models"] = {};
     for (const m of cfg.models) {
         const team = teams.get(m.team)!;
-        const svc = new ModelService(`model-${m.name}`, { ...base, model: m, namespace: team.namespace, dependsOn: [team, ...kserve.ready] });
+        const svc = new ModelService(`model-${m.name}`, {
+            ...base, model: m, namespace: team.namespace, gatewayUrl: url,
+            dependsOn: [team, ...inference.ready, ...kserve.ready],
+        });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
     }
 

@@ -1,0 +1,74 @@
+// CPU and memory of one model pod, and the model's GPU demand.
+//
+// Sizing rule (requests = limits, so GPU pods get the Guaranteed QoS class and are the last to be evicted):
+//   A GPU node is shared by the pods that use its GPUs, so a pod gets the node's share of CPU and memory
+//   that matches its share of GPUs:
+//       allocatable = node − reserve,   reserve = max(RESERVE.minCpu, 10% of vCPU), max(RESERVE.minMemoryGiB, 10% of memory)
+//       cpu    = floor(allocatable vCPU  × gpusPerPod ÷ gpusPerNode)   (at least 1)
+//       memory = floor(allocatable GiB   × gpusPerPod ÷ gpusPerNode)   (at least 1Gi)
+//   The reserve covers the kubelet/system reservations and the DaemonSets every GPU node runs (device
+//   plugin, CNI, CSI/local-storage provisioner, node exporter); 10% is deliberately generous, because a pod
+//   whose requests exceed allocatable never schedules, while a little unused CPU costs nothing.
+//   CPU-only pools (no GPUs) give a pod the whole node's allocatable.
+// Pools without a catalog instance type (cloud `existing`) cannot be sized from the node, so:
+//   GPU pools: EXISTING_PER_GPU.cpu vCPU and 2 × the accelerator's memory per GPU (vLLM stages weights and
+//   the CUDA graphs' host buffers in RAM); CPU-only pools: 4 vCPU and twice the weights + 4 GiB.
+//   `modelplane:models[].resources` overrides either value, and is the way to size pods on existing pools
+//   exactly.
+import { GpuPoolConfig, ModelConfig } from "../config";
+
+export const RESERVE = { fraction: 0.1, minCpu: 1, minMemoryGiB: 4 } as const;
+export const EXISTING_PER_GPU = { cpu: 8, memoryPerGpuMemory: 2 } as const;
+export const EXISTING_CPU_POD = { cpu: 4, minMemoryGiB: 8 } as const;
+
+/** Bytes per parameter of each weight dtype. */
+export const BYTES_PER_PARAM: Readonly<Record<ModelConfig["size"]["dtype"], number>> = {
+    float32: 4, bfloat16: 2, float16: 2, fp8: 1, int8: 1, int4: 0.5,
+};
+
+export function weightsGiB(size: ModelConfig["size"]): number {
+    return (size.paramsBillions * 1e9 * BYTES_PER_PARAM[size.dtype]) / 2 ** 30;
+}
+
+export interface PodSize {
+    cpu: string;
+    memory: string;
+}
+
+/** CPU and memory of one pod using `gpusPerPod` GPUs of `pool` (see the rule above). */
+export function podSize(pool: GpuPoolConfig, gpusPerPod: number, model: Pick<ModelConfig, "size" | "resources">): PodSize {
+    let cpu: number;
+    let memoryGiB: number;
+    if (pool.instance) {
+        const share = pool.gpusPerNode > 0 && gpusPerPod > 0 ? gpusPerPod / pool.gpusPerNode : 1;
+        const allocCpu = pool.instance.vcpu - Math.max(RESERVE.minCpu, pool.instance.vcpu * RESERVE.fraction);
+        const allocMem = pool.instance.memoryGiB - Math.max(RESERVE.minMemoryGiB, pool.instance.memoryGiB * RESERVE.fraction);
+        cpu = Math.max(1, Math.floor(allocCpu * share));
+        memoryGiB = Math.max(1, Math.floor(allocMem * share));
+    } else if (pool.gpusPerNode > 0 && gpusPerPod > 0) {
+        cpu = EXISTING_PER_GPU.cpu * gpusPerPod;
+        memoryGiB = Math.ceil(EXISTING_PER_GPU.memoryPerGpuMemory * pool.acceleratorMemoryGiB * gpusPerPod);
+    } else {
+        cpu = EXISTING_CPU_POD.cpu;
+        memoryGiB = Math.max(EXISTING_CPU_POD.minMemoryGiB, Math.ceil(2 * weightsGiB(model.size) + 4));
+    }
+    return {
+        cpu: model.resources?.cpu ?? String(cpu),
+        memory: model.resources?.memory ?? `${memoryGiB}Gi`,
+    };
+}
+
+/** Replicas a workload can reach at worst: replicas, or scaling.maxReplicas, or 1 (KServe's default). */
+export function worstCaseReplicas(w: { replicas?: number; scaling?: { maxReplicas: number } }): number {
+    return w.replicas ?? w.scaling?.maxReplicas ?? 1;
+}
+
+/**
+ * Worst-case GPUs of a model (DESIGN.md §3): replicas (or maxReplicas) × GPUs per replica of the decode (or only)
+ * workload, plus the same for the prefill workload.
+ */
+export function modelGpuDemand(m: Pick<ModelConfig, "replicas" | "scaling" | "topology" | "prefill" | "prefillTopology">): number {
+    const main = worstCaseReplicas(m) * m.topology.gpusPerReplica;
+    const prefill = m.prefill && m.prefillTopology ? worstCaseReplicas(m.prefill) * m.prefillTopology.gpusPerReplica : 0;
+    return main + prefill;
+}
