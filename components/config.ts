@@ -654,7 +654,11 @@ function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig
             if (cloud === "gcp" && scheme === "s3") add(at("uri"), "s3:// on cloud gcp: the pod identity is a GCP service account; use gs://");
             break;
         case "localCache":
-            if (pool && pool.localNvme === "none") add(at("loader"), `localCache keeps weights on node NVMe but pool "${pool.name}" has localNvme none`);
+            // KServe's node agent keeps the cache under one host path per cluster, which modelplane puts on the
+            // RAID0 array; on localVolumes pools every disk belongs to the static provisioner.
+            if (pool && pool.localNvme !== "raid0") {
+                add(at("loader"), `localCache keeps weights on the node's RAID0 NVMe array but pool "${pool.name}" has localNvme ${pool.localNvme}; use a raid0 pool`);
+            }
             if (scheme === "pvc" || scheme === "gs") add(at("uri"), `loader localCache downloads with the storage initializer, which does not take ${scheme}://`);
             break;
         case "storageInitializer":

@@ -788,7 +788,14 @@ export function poolNameOf(r: { type: string; props: Obj }): string | undefined 
 
 /** The instance/machine types of a cloud node pool resource (empty for other types). */
 export function instanceTypesOf(r: { type: string; props: Obj }): string[] {
-    if (r.type === TYPES.eksNodeGroup) return arr(r.props.instanceTypes).filter((t): t is string => typeof t === "string");
+    if (r.type === TYPES.eksNodeGroup) {
+        const listed = arr(r.props.instanceTypes).filter((t): t is string => typeof t === "string");
+        if (listed.length > 0) return listed;
+        // Capacity-block node groups must leave instanceTypes empty (EC2 takes it from the launch
+        // template), so the cloud layer records it in the pool tag.
+        const tagged = str(obj(r.props.tags)?.[POOL_ANNOTATIONS.instanceType]);
+        return tagged ? [tagged] : [];
+    }
     if (r.type === TYPES.gkeNodePool) {
         const mt = str(obj(r.props.nodeConfig)?.machineType);
         return mt ? [mt] : [];

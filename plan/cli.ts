@@ -4,6 +4,7 @@
 import * as path from "node:path";
 import { runPlan, PlanOptions } from "./plan";
 import { ConfigError } from "../components/config";
+import { PolicyConfigError } from "./policy-runner";
 
 const USAGE = "usage: npm run plan -- <stack> [--config-file <Pulumi.<stack>.yaml>] [--policy-config <policies/config/<stack>.json>] [--out <dir>]";
 
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
         console.log(result.summary);
         return result.exitCode;
     } catch (e) {
-        if (e instanceof ConfigError) {
+        if (e instanceof ConfigError || e instanceof PolicyConfigError) {
             console.error(`error: ${e.message}`);
             return 2;
         }

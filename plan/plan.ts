@@ -9,6 +9,8 @@ import { evaluate } from "./evaluate";
 import { writeManifests } from "./manifests";
 import { renderReport } from "./report";
 import { readStackFile } from "./stack-file";
+import { loadPolicyConfig, mandatoryViolations, PolicyConfigError, PolicyRunResult, runPolicies } from "./policy-runner";
+import { renderGpuReport } from "./gpu-report";
 
 export interface PlanOptions {
     stack: string;
@@ -21,6 +23,7 @@ export interface PlanOptions {
 export interface PlanResult {
     exitCode: 0 | 1;
     summary: string;
+    policies: PolicyRunResult;
     config: PlatformConfig;
     resources: RegisteredResource[];
     outDir: string;
@@ -36,19 +39,30 @@ export function loadStackConfig(stack: string, projectDir: string, configFile?: 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? process.cwd();
     const config = loadStackConfig(opts.stack, projectDir, opts.configFile);
+    // The pack's config is read before anything runs: a bad file changes nothing and writes nothing.
+    const policyFile = opts.policyConfig ?? path.join(projectDir, "policies", "config", `${opts.stack}.json`);
+    if (!opts.policyConfig && !fs.existsSync(policyFile)) {
+        throw new PolicyConfigError(`no policy config for stack "${opts.stack}": ${path.relative(process.cwd(), policyFile)} does not exist; pass --policy-config <file.json>`);
+    }
+    const policyConfig = loadPolicyConfig(policyFile);
     const outDir = path.resolve(opts.out ?? path.join(projectDir, ".plan", opts.stack));
 
     const { resources, outputs } = await evaluate(config, createPlatform);
+    const policies = await runPolicies(resources, policyConfig);
+    const mandatory = mandatoryViolations(policies);
 
     fs.mkdirSync(outDir, { recursive: true });
     const forDisk = resources.map(({ rawProps: _raw, ...r }) => r);
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(forDisk, null, 2) + "\n");
     const manifests = writeManifests(resources, path.join(outDir, "manifests"));
-    const report = renderReport({ config, resources, outputs });
+    const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies) });
     fs.writeFileSync(path.join(outDir, "report.md"), report);
 
+    const advisory = policies.violations.filter((v) => v.level === "advisory");
     const summary = [
         `plan ${opts.stack}: ${resources.length} resources, ${manifests.length} manifests → ${path.relative(process.cwd(), outDir) || "."}`,
+        `policies (${path.relative(process.cwd(), policyFile)}): ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`,
+        ...policies.violations.map((v) => `  [${v.level}] ${v.policy}${v.resourceName ? ` (${v.resourceName})` : ""}: ${v.message}`),
     ].join("\n");
-    return { exitCode: 0, summary, config, resources, outDir };
+    return { exitCode: mandatory.length > 0 ? 1 : 0, summary, config, resources, outDir, policies };
 }

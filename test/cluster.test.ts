@@ -320,7 +320,8 @@ describe("cluster: dev (GCP GKE)", () => {
         assert.equal(c.location, "us-central1");
         assert.equal(c.removeDefaultNodePool, true);
         assert.deepEqual(c.workloadIdentityConfig, { workloadPool: "modelplane-dev.svc.id.goog" });
-        assert.deepEqual(c.gatewayApiConfig, { channel: "CHANNEL_STANDARD" });
+        // One owner of the Gateway API CRDs: modelplane's routing layer, not GKE's managed channel.
+        assert.deepEqual(c.gatewayApiConfig, { channel: "CHANNEL_DISABLED" });
         assert.equal(c.enableShieldedNodes, true);
         assert.deepEqual(c.releaseChannel, { channel: "REGULAR" });
         assert.deepEqual(c.masterAuthorizedNetworksConfig.cidrBlocks, [{ cidrBlock: "203.0.113.0/24", displayName: "203.0.113.0/24" }]);

@@ -267,14 +267,14 @@ describe("models: loaders", () => {
         const { spec, svc, m, ctx } = build(prod, "llama-3-1-8b-pd");
         assert.deepEqual(spec.baseRefs, [{ name: PRESETS.nvmeCache }]);
         assert.equal(spec.storageInitializer, undefined, "storageInitializer.enabled=false would disable the cache");
-        assert.equal(svc.metadata.annotations?.["serving.kserve.io/nodegroup"], localModelNodeGroup("l40s"));
+        assert.equal(svc.metadata.annotations?.["serving.kserve.io/nodegroup"], localModelNodeGroup("h100"));
         const cache = buildLocalModelCache(m, ctx);
         assert.ok(cache);
         assert.equal(cache.apiVersion, "serving.kserve.io/v1alpha1");
         assert.equal(cache.kind, "LocalModelCache");
         assert.equal(cache.metadata.namespace, undefined, "cluster-scoped");
         assert.ok(cache.metadata.name.length <= 63, "KServe puts the cache name in a label value");
-        assert.deepEqual(cache.spec, { sourceModelUri: "hf://meta-llama/Llama-3.1-8B-Instruct", modelSize: "18Gi", nodeGroups: ["l40s-nvme"] });
+        assert.deepEqual(cache.spec, { sourceModelUri: "hf://meta-llama/Llama-3.1-8B-Instruct", modelSize: "18Gi", nodeGroups: ["h100-nvme"] });
     });
 
     it("cache size = params × bytes per dtype with headroom", () => {
@@ -294,7 +294,7 @@ describe("models: P/D, multi-node, LoRA", () => {
         const decode = main(spec.template);
         const prefill = main(spec.prefill.template);
         assert.equal(prefill.resources.limits[GPU_RESOURCE], "1");
-        assert.deepEqual(spec.prefill.template.nodeSelector, { "modelplane.io/pool": "l40s" });
+        assert.deepEqual(spec.prefill.template.nodeSelector, { "modelplane.io/pool": "h100" });
         assert.ok(decode.args.some((a: string) => a.includes('"kv_role":"kv_consumer"') && a.includes("NixlConnector")));
         assert.ok(prefill.args.some((a: string) => a.includes('"kv_role":"kv_producer"')));
         // Single-quoted for the preset's eval, as KServe quotes its own JSON args.

