@@ -38,11 +38,18 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     const cluster = createCluster(cfg);
     const base = { config: cfg, provider: cluster.provider };
 
-    const addons = new Addons("addons", { ...base, dependsOn: cluster.readyResources });
+    // Platform layers. The routing CRDs come first: cert-manager (ACME through the Gateway) and Envoy Gateway
+    // (InferencePool backends) crash-loop when they start without them (components/inference/InferenceExtension.ts).
+    const inference = new InferenceExtension("inference", { ...base, dependsOn: cluster.readyResources });
+    const addons = new Addons("addons", { ...base, dependsOn: cluster.readyResources, gatewayApiCrds: inference.gatewayApiCrds });
     const storage = new NvmeStorage("storage", { ...base, dependsOn: cluster.readyResources });
-    const gateway = new InferenceGateway("gateway", { ...base, dependsOn: addons.ready });
-    const inference = new InferenceExtension("inference", { ...base, dependsOn: gateway.ready });
-    const kserve = new KServe("kserve", { ...base, dependsOn: [...addons.ready, ...gateway.ready, ...inference.ready, ...storage.ready] });
+    const gateway = new InferenceGateway("gateway", {
+        ...base, dependsOn: cluster.readyResources, certManager: addons.certManager,
+        gatewayApiCrds: inference.gatewayApiCrds, inferencePoolCrds: inference.inferencePoolCrds,
+    });
+    const kserve = new KServe("kserve", {
+        ...base, dependsOn: [...addons.ready, ...inference.ready, ...gateway.ready], storageClass: storage.storageClass,
+    });
 
     // Teams and models: each model depends on its team and the CRD layers only, never on another model.
     const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
