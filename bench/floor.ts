@@ -12,6 +12,9 @@ export async function registerFloor(resources: RegisteredResource[], stack: stri
         newResource: (a) => ({ id: a.custom ? `${a.name}-id` : undefined, state: a.inputs }),
         call: () => ({}),
     }, "modelplane", stack, false);
+    // Same SDK settings as the plan's evaluation (plan/evaluate.ts): no stack capture while registering.
+    const stackLimit = Error.stackTraceLimit;
+    if (!process.env.MODELPLANE_PLAN_STACKS) Error.stackTraceLimit = 0;
     const byUrn = new Map<string, pulumi.Resource>();
     const constant = { value: 1 };
     for (const r of resources) {
@@ -24,5 +27,6 @@ export async function registerFloor(resources: RegisteredResource[], stack: stri
         byUrn.set(r.urn, res);
     }
     await settings.waitForRPCs();
+    Error.stackTraceLimit = stackLimit;
     return byUrn.size;
 }

@@ -58,6 +58,7 @@ async function main(): Promise<number> {
         }
         console.error("error: the plan crashed (this is a bug in modelplane, not in your config):");
         console.error(e instanceof Error ? e.stack ?? e.message : String(e));
+        if (!process.env.MODELPLANE_PLAN_STACKS) console.error("(run again with MODELPLANE_PLAN_STACKS=1 for stack traces from inside the program)");
         return 2;
     }
 }
