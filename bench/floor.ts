@@ -7,6 +7,10 @@ import { RegisteredResource } from "../lib/resources";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
+// The SDK's resource classes are abstract; these add nothing.
+class FloorCustomResource extends pulumi.CustomResource {}
+class FloorProviderResource extends pulumi.ProviderResource {}
+
 export async function registerFloor(resources: RegisteredResource[], stack: string): Promise<number> {
     await pulumi.runtime.setMocks({
         newResource: (a) => ({ id: a.custom ? `${a.name}-id` : undefined, state: a.inputs }),
@@ -21,8 +25,8 @@ export async function registerFloor(resources: RegisteredResource[], stack: stri
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         const opts = { parent };
         let res: pulumi.Resource;
-        if (r.type.startsWith("pulumi:providers:")) res = new pulumi.ProviderResource(r.type.slice("pulumi:providers:".length), r.name, constant, opts);
-        else if (r.custom) res = new pulumi.CustomResource(r.type, r.name, constant, opts);
+        if (r.type.startsWith("pulumi:providers:")) res = new FloorProviderResource(r.type.slice("pulumi:providers:".length), r.name, constant, opts);
+        else if (r.custom) res = new FloorCustomResource(r.type, r.name, constant, opts);
         else res = new pulumi.ComponentResource(r.type, r.name, {}, opts);
         byUrn.set(r.urn, res);
     }
