@@ -7,6 +7,9 @@ import { dependencyDepth, modelStructure } from "../bench/graph";
 import { RegisteredResource } from "../lib/resources";
 import { loadStackConfig } from "../plan/plan";
 import { registered, PROJECT_DIR } from "./harness";
+import { resolvePolicyConfig, toPolicyResources } from "../plan/policy-runner";
+import { POLICIES } from "../policies/pack";
+import { StackValidationPolicy } from "@pulumi/policy";
 
 /** Evaluates a generated stack of n models under mocks. */
 async function generated(n: number): Promise<RegisteredResource[]> {
@@ -46,5 +49,42 @@ describe("structure at scale (not timing)", () => {
 
     it("never makes one model's resources depend on another model's", () => {
         assert.deepEqual(modelStructure(large).crossModelEdges, []);
+    });
+});
+
+describe("stack policies are linear in the number of resources", () => {
+    /** Wraps a value so every property read at any depth is counted. */
+    function counting<T>(value: T, counter: { reads: number }): T {
+        if (value === null || typeof value !== "object") return value;
+        return new Proxy(value as object, {
+            get(target, key, receiver) {
+                counter.reads++;
+                return counting(Reflect.get(target, key, receiver), counter);
+            },
+        }) as T;
+    }
+
+    async function readsFor(n: number): Promise<number> {
+        const resources = await generated(n);
+        const g = generateStack(n);
+        const resolved = resolvePolicyConfig(g.policyConfig);
+        const counter = { reads: 0 };
+        const policyResources = toPolicyResources(resources).map((r) => ({ ...r, props: counting(r.props, counter) }));
+        for (const p of POLICIES) {
+            if (!("validateStack" in p) || !p.validateStack) continue;
+            const properties = { ...(resolved.get(p.name)?.properties ?? {}), ...(p.name === "protect-stateful-platform" ? { requireProtect: true } : {}) };
+            await p.validateStack({
+                resources: policyResources, getConfig: <T extends object>() => structuredClone(properties) as T,
+                stackTags: new Map(), notApplicable: (reason?: string) => { throw new Error(reason); },
+            } as unknown as Parameters<NonNullable<StackValidationPolicy["validateStack"]>>[0], () => undefined);
+        }
+        return counter.reads;
+    }
+
+    it("reads resource properties O(resources) times: 4× the models costs ≤ 4.5× the reads, not 16×", async () => {
+        const small = await readsFor(10);
+        const large = await readsFor(40);
+        assert.ok(small > 1000, `the stack policies read resource properties at all (${small})`);
+        assert.ok(large / small <= 4.5, `reads grew ${(large / small).toFixed(2)}× for 4× the models (${small} → ${large})`);
     });
 });
