@@ -36,6 +36,7 @@
 // - Undeterminable is never zero: a non-numeric or fractional GPU quantity, a replica count that is not
 //   an integer, or an unknown preset yields `{known: false, reason}`.
 import { ANNOTATIONS, GPU_RESOURCE, POOL_ANNOTATIONS, POOL_LABEL, TEAM_LABEL } from "./labels";
+import { groupSize as topologyGroupSize, Parallelism } from "./topology";
 import { TYPES } from "./resources";
 import { CatalogCloud, findAccelerator, findAcceleratorByGkeType, findInstanceType } from "./catalog";
 
@@ -276,27 +277,14 @@ export function podGpus(pod: Obj, where = "pod"): GpuCount {
 // ---------------------------------------------------------------------------------------------------------------
 // Parallelism and group size
 
-export interface ParallelismSpec {
-    tensor?: number;
-    pipeline?: number;
-    data?: number;
-    dataLocal?: number;
-    expert?: boolean;
-}
+export type ParallelismSpec = Parallelism;
 
 /**
  * Pods per replica: KServe's `ParallelismSpec.GetSize()` when the workload has a `worker`
  * (LeaderWorkerSet size), 1 otherwise. See the header for the verified upstream rule.
  */
 export function groupSize(p: ParallelismSpec | undefined, hasWorker: boolean): number {
-    if (!hasWorker || !p) return 1;
-    const data = p.data ?? 0;
-    const dataLocal = p.dataLocal ?? 0;
-    if (data > 0 || dataLocal > 0) {
-        return Math.max(Math.trunc(Math.max(p.data ?? 1, 1) / Math.max(p.dataLocal ?? 1, 1)), 1);
-    }
-    if ((p.pipeline ?? 0) > 0) return p.pipeline!;
-    return 1;
+    return hasWorker && p ? topologyGroupSize(p) : 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

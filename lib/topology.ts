@@ -24,22 +24,28 @@ export interface Topology {
     gpusPerReplica: number;
 }
 
-/** Pods per replica for a service that has (or would have) `worker`. */
+/**
+ * Pods per replica for a service that has `worker`, exactly as KServe's `ParallelismSpec.GetSize`
+ * (pkg/apis/serving/v1alpha2/llm_inference_service_types_func.go): data parallel when data or dataLocal
+ * is set, size = data ÷ dataLocal (integer division, each defaulting to 1); else pipeline; else 1.
+ */
 export function groupSize(p: Parallelism): number {
-    if (p.pipeline && p.pipeline > 1) return p.pipeline;
-    if (p.data && p.data > 1) return Math.max(1, Math.floor(p.data / (p.dataLocal ?? p.data)));
+    if ((p.data ?? 0) > 0 || (p.dataLocal ?? 0) > 0) {
+        return Math.max(Math.trunc(Math.max(p.data ?? 1, 1) / Math.max(p.dataLocal ?? 1, 1)), 1);
+    }
+    if ((p.pipeline ?? 0) > 0) return p.pipeline!;
     return 1;
 }
 
 /**
  * Topology of a replica on nodes with GPUs (`gpuNode` false for CPU-only pools: then no GPUs are requested).
- * Data ranks that fit on one node (`dataLocal`, or all of `data` when dataLocal is absent) share the pod,
- * each rank taking `tensor` GPUs, which is how the KServe data-parallel preset starts vLLM.
+ * The `dataLocal` data ranks of a pod share it, each taking `tensor` GPUs, which is how the KServe
+ * data-parallel preset starts vLLM. Callers that mean single-node data parallelism set dataLocal = data.
  */
 export function topology(p: Parallelism, gpuNode = true): Topology {
     const tensor = p.tensor ?? 1;
     const pods = groupSize(p);
-    const ranksPerPod = p.pipeline && p.pipeline > 1 ? 1 : (p.dataLocal ?? p.data ?? 1);
+    const ranksPerPod = (p.data ?? 0) > 0 || (p.dataLocal ?? 0) > 0 ? (p.dataLocal ?? 1) : 1;
     const gpusPerPod = gpuNode ? tensor * ranksPerPod : 0;
     return { multiNode: pods > 1, podsPerReplica: pods, gpusPerPod, gpusPerReplica: gpusPerPod * pods };
 }
