@@ -1,0 +1,491 @@
+#!/usr/bin/env bash
+# End-to-end test of the real program against a real API server (npm run test:e2e).
+#
+# Starts etcd, kube-apiserver and kube-controller-manager on 127.0.0.1 only (self-signed certs, service
+# account keys, a kubeconfig: all in a temp dir), logs the Pulumi CLI into a file:// backend in that dir,
+# creates stack `e2e` in a temp copy of the project (symlinks to Pulumi.yaml, index.ts, components/, lib/,
+# policies/, node_modules/) with `cloud: existing`, the generated kubeconfig as a secret,
+# `platform.charts: false` and the upstream CRDs applied from ../shared/crds through the versions overrides
+# (the air-gapped path), then runs five steps, each asserting what it claims:
+#   1 up          `pulumi up` succeeds; every Namespace, ResourceQuota, NetworkPolicy, StorageClass,
+#                 GatewayClass, Gateway, LLMInferenceServiceConfig, LLMInferenceService and CRD in the state
+#                 is read back from the API server, plus the per-team / per-model values of this stack;
+#                 the CLI's log shows the provider binary it used and no plugin download.
+#   2 idempotent  `pulumi preview --expect-no-changes` succeeds.
+#   3 one-change  one model's replicas changed: `--expect-no-changes` fails and `preview --json` has exactly
+#                 one step with op update, that model's LLMInferenceService, and nothing else but `same`.
+#   4 policy      the pack with an over-quota config fails with team-gpu-quota naming the team and numbers;
+#                 with the shipped-style config the same preview passes (and the pack did run).
+#   5 destroy     `pulumi destroy` succeeds, the team namespaces are gone, the retained CRDs are still there.
+#
+# Every process it starts is stopped by the EXIT trap (also on failure or Ctrl-C); the temp dir is removed
+# unless MODELPLANE_E2E_KEEP=1.
+#
+# Env: MODELPLANE_E2E_LANGHOST=<pulumi-language-nodejs binary> and MODELPLANE_E2E_PROVIDER=<pulumi-resource-
+#      kubernetes binary> replace the toolchain's (the Go module proxy does not serve the v3.248.0 language
+#      host, see toolchain.sh); MODELPLANE_E2E_KEEP=1 keeps the temp dir; MODELPLANE_E2E_VERBOSE=1 echoes logs.
+# Exit: 0 all steps passed; 1 a step failed; 3 the toolchain is incomplete (nothing was run).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+SHARED_CRDS=$(cd "$REPO/../shared/crds" 2>/dev/null && pwd) || { echo "e2e: ../shared/crds is missing" >&2; exit 1; }
+
+log() { echo "[e2e $(date +%H:%M:%S)] $*" >&2; }
+
+# ---- toolchain ----------------------------------------------------------------------------------------
+"$HERE/toolchain.sh" >&2
+tc=$?
+if [ $tc -ne 0 ] && [ $tc -ne 3 ]; then echo "e2e: toolchain build failed" >&2; exit 1; fi
+TBIN=$("$HERE/toolchain.sh" --print-bin)
+LANGHOST=${MODELPLANE_E2E_LANGHOST:-$TBIN/pulumi-language-nodejs}
+PROVIDER=${MODELPLANE_E2E_PROVIDER:-$TBIN/pulumi-resource-kubernetes}
+for b in "$TBIN/pulumi" "$LANGHOST" "$PROVIDER" "$TBIN/etcd" "$TBIN/kube-apiserver" "$TBIN/kube-controller-manager"; do
+  if [ ! -x "$b" ]; then
+    echo "e2e: toolchain incomplete: $b is missing (see the toolchain report above; MODELPLANE_E2E_LANGHOST /" \
+         "MODELPLANE_E2E_PROVIDER name binaries built elsewhere)" >&2
+    exit 3
+  fi
+done
+
+# ---- temp dir, processes, cleanup ---------------------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelplane-e2e.XXXXXX")
+declare -a PIDS=()
+FAILED=0 PASSED=0
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[$i]}" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "${MODELPLANE_E2E_KEEP:-}" = 1 ]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+mkdir -p "$TMP"/{bin,pki,etcd,apiserver,logs,state,home,project}
+
+# start <name> <cmd...>: background process, logged to $TMP/logs/<name>.log, stopped by the trap.
+start() {
+  local name=$1; shift
+  "$@" >"$TMP/logs/$name.log" 2>&1 &
+  PIDS+=($!)
+  log "started $name (pid $!)"
+}
+alive() { kill -0 "$1" 2>/dev/null; }
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+# ---- PKI ----------------------------------------------------------------------------------------------
+P="$TMP/pki"
+ossl() { openssl "$@" >/dev/null 2>&1 || { echo "e2e: openssl $1 failed" >&2; exit 1; }; }
+ossl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 -subj "/CN=modelplane-e2e-ca" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"
+# cert <name> <subject> <extensions>
+cert() {
+  ossl req -newkey rsa:2048 -nodes -keyout "$P/$1.key" -out "$P/$1.csr" -subj "$2"
+  printf '%b' "$3" >"$P/$1.ext"
+  ossl x509 -req -in "$P/$1.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial -out "$P/$1.crt" -days 2 -extfile "$P/$1.ext"
+}
+cert apiserver "/CN=kube-apiserver" \
+  "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+cert admin "/O=system:masters/CN=modelplane-e2e-admin" "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+cert kcm "/O=system:masters/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
+ossl genrsa -out "$P/sa.key" 2048
+ossl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub"
+
+ETCD_PORT=$(free_port); ETCD_PEER=$(free_port); API_PORT=$(free_port)
+API="https://127.0.0.1:$API_PORT"
+kubeconfig() { # <user cert name> <file>
+  cat >"$2" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: modelplane-e2e
+  cluster:
+    server: $API
+    certificate-authority-data: $(base64 -w0 <"$P/ca.crt")
+users:
+- name: $1
+  user:
+    client-certificate-data: $(base64 -w0 <"$P/$1.crt")
+    client-key-data: $(base64 -w0 <"$P/$1.key")
+contexts:
+- name: modelplane-e2e
+  context: { cluster: modelplane-e2e, user: $1 }
+current-context: modelplane-e2e
+EOF
+}
+kubeconfig admin "$TMP/admin.kubeconfig"
+kubeconfig kcm "$TMP/kcm.kubeconfig"
+
+# ---- API server REST helpers ------------------------------------------------------------------------------
+kcurl() { curl -sS --cacert "$P/ca.crt" --cert "$P/admin.crt" --key "$P/admin.key" "$@"; }
+# kget <path>: the object as JSON on stdout; returns 1 when the server does not answer 200.
+kget() {
+  local out code
+  out=$(kcurl -w '\n%{http_code}' "$API$1") || return 1
+  code=${out##*$'\n'}
+  [ "$code" = 200 ] || return 1
+  printf '%s\n' "${out%$'\n'*}"
+}
+# kpath <apiVersion> <kind> <namespace or ""> <name>: REST path, from discovery.
+declare -A PLURALS=()
+kpath() {
+  local av=$1 kind=$2 ns=$3 name=$4 base
+  if [[ $av == */* ]]; then base="/apis/$av"; else base="/api/$av"; fi
+  if [ -z "${PLURALS[$av/$kind]:-}" ]; then
+    PLURALS[$av/$kind]=$(kget "$base" | jq -r --arg k "$kind" '.resources[] | select(.kind == $k and (.name | contains("/") | not)) | .name' | head -1)
+  fi
+  local plural=${PLURALS[$av/$kind]}
+  [ -n "$plural" ] || return 1
+  if [ -n "$ns" ]; then echo "$base/namespaces/$ns/$plural/$name"; else echo "$base/$plural/$name"; fi
+}
+
+# ---- cluster --------------------------------------------------------------------------------------------
+log "etcd on 127.0.0.1:$ETCD_PORT, kube-apiserver on 127.0.0.1:$API_PORT"
+start etcd "$TBIN/etcd" --name e2e --data-dir "$TMP/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
+  --initial-cluster "e2e=http://127.0.0.1:$ETCD_PEER" --unsafe-no-fsync --log-level warn
+ETCD_PID=${PIDS[-1]}
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/null && break; alive "$ETCD_PID" || break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/null || { tail -20 "$TMP/logs/etcd.log" >&2; echo "e2e: etcd did not start" >&2; exit 1; }
+
+start kube-apiserver "$TBIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" --cert-dir "$TMP/apiserver" \
+  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" --client-ca-file "$P/ca.crt" \
+  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
+  --service-account-issuer https://kubernetes.default.svc --service-cluster-ip-range 10.0.0.0/24 \
+  --authorization-mode RBAC --endpoint-reconciler-type none --profiling=false
+API_PID=${PIDS[-1]}
+ready=""
+for _ in $(seq 1 300); do
+  if [ "$(kcurl -o /dev/null -w '%{http_code}' "$API/readyz" 2>/dev/null)" = 200 ]; then ready=1; break; fi
+  alive "$API_PID" || break
+  sleep 0.5
+done
+[ -n "$ready" ] || { tail -30 "$TMP/logs/kube-apiserver.log" >&2; echo "e2e: kube-apiserver not ready" >&2; exit 1; }
+log "kube-apiserver ready ($(kget /version | jq -r .gitVersion))"
+
+# Namespace deletion (finalizers) and quota status need the namespace, GC and resourcequota controllers.
+start kube-controller-manager "$TBIN/kube-controller-manager" --kubeconfig "$TMP/kcm.kubeconfig" \
+  --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
+  --controllers namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller \
+  --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --profiling=false
+KCM_PID=${PIDS[-1]}
+# kcm authenticates as system:masters: with per-controller credentials off, the namespace controller
+# deletes every kind of object with kcm's own identity.
+sleep 2
+alive "$KCM_PID" || { tail -30 "$TMP/logs/kube-controller-manager.log" >&2; echo "e2e: kube-controller-manager exited" >&2; exit 1; }
+
+# ---- Pulumi ---------------------------------------------------------------------------------------------
+# The CLI finds the language host next to its own binary (bundled) and the provider on PATH (ambient).
+ln "$TBIN/pulumi" "$TMP/bin/pulumi" 2>/dev/null || cp "$TBIN/pulumi" "$TMP/bin/pulumi"
+cp "$LANGHOST" "$TMP/bin/pulumi-language-nodejs"
+cp "$PROVIDER" "$TMP/bin/pulumi-resource-kubernetes"
+export PATH="$TMP/bin:$PATH"
+export PULUMI_HOME="$TMP/home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_CONFIG_PASSPHRASE=modelplane-e2e PULUMI_IGNORE_AMBIENT_PLUGINS=
+unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL KUBECONFIG
+export KUBECONFIG="$TMP/no-ambient-kubeconfig"  # the provider must use the stack's kubeconfig, nothing else
+log "pulumi $(pulumi version), language host $("$TMP/bin/pulumi-language-nodejs" --version 2>/dev/null || echo '?'), provider $PROVIDER"
+
+PROJ="$TMP/project"
+for f in Pulumi.yaml package.json tsconfig.json index.ts components lib policies node_modules; do
+  ln -s "$REPO/$f" "$PROJ/$f"
+done
+cd "$PROJ" || exit 1
+pulumi login "file://$TMP/state" >"$TMP/logs/login.log" 2>&1 || { cat "$TMP/logs/login.log" >&2; exit 1; }
+pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/stack-init.log" 2>&1 || { cat "$TMP/logs/stack-init.log" >&2; exit 1; }
+SALT=$(grep '^encryptionsalt:' Pulumi.e2e.yaml)
+[ -n "$SALT" ] || { echo "e2e: no encryptionsalt in Pulumi.e2e.yaml" >&2; exit 1; }
+
+# The stack: two teams on an 8×H100 pool the API server has no nodes for (pods never schedule: fine).
+# GPU demand (lib/demand worst case): alpha chat 1×TP1 = 1 GPU; beta coder 2 replicas × TP2 = 4 GPUs.
+ALPHA_QUOTA=4 BETA_QUOTA=4
+write_stack() { # <chat replicas>
+  cat >Pulumi.e2e.yaml <<EOF
+$SALT
+config:
+  modelplane:cloud: existing
+  modelplane:cluster:
+    name: modelplane-e2e
+    context: modelplane-e2e
+  modelplane:gpuPools:
+    - name: h100
+      accelerator: H100
+      gpusPerNode: 8
+      maxNodes: 2
+      localNvme: raid0
+      nodeSelector: { modelplane.io/pool: h100 }
+  modelplane:teams:
+    - { name: alpha, gpuQuota: $ALPHA_QUOTA }
+    - { name: beta, gpuQuota: $BETA_QUOTA }
+  modelplane:models:
+    - name: chat
+      team: alpha
+      uri: hf://Qwen/Qwen3-8B
+      pool: h100
+      replicas: $1
+      size: { paramsBillions: 8.2, dtype: bfloat16 }
+    - name: coder
+      team: beta
+      uri: hf://Qwen/Qwen2.5-Coder-14B-Instruct
+      pool: h100
+      replicas: 2
+      parallelism: { tensor: 2 }
+      size: { paramsBillions: 14.8, dtype: bfloat16 }
+  modelplane:platform:
+    charts: false
+    versions:
+      gatewayApiCrds: { files: ["$SHARED_CRDS/gateway-api"] }
+      envoyGatewayCrds: { files: ["$SHARED_CRDS/envoy-gateway"] }
+      aiGatewayCrds: { files: ["$SHARED_CRDS/ai-gateway"] }
+      inferencePoolCrds: { files: ["$SHARED_CRDS/inference-extension/v1.5.0/inference.networking.k8s.io_inferencepools.yaml"] }
+      llmdRouterCrds: { files: ["$SHARED_CRDS/inference-extension/llm-d-router"] }
+      kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml"] }
+      lws: { files: ["$TMP/lws-offline.yaml"] }
+      kserveLocalModelCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_localmodelcaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnamespacecaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodegroups.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodes.yaml"] }
+EOF
+}
+set_kubeconfig() {
+  pulumi config set --secret modelplane:kubeconfig <"$TMP/admin.kubeconfig" >"$TMP/logs/config.log" 2>&1 \
+    || { cat "$TMP/logs/config.log" >&2; return 1; }
+}
+# LeaderWorkerSet's manifests.yaml (CRD + controller) is a GitHub release asset that ../shared/crds does not
+# hold: the offline cluster gets none (no model here spans nodes).
+echo "# LeaderWorkerSet manifests are not available offline" >"$TMP/lws-offline.yaml"
+write_stack 1
+set_kubeconfig || exit 1
+grep -q 'modelplane:kubeconfig:' Pulumi.e2e.yaml && grep -A1 'modelplane:kubeconfig:' Pulumi.e2e.yaml | grep -q secure \
+  || { echo "e2e: the kubeconfig was not stored as a secret" >&2; exit 1; }
+cp Pulumi.e2e.yaml "$TMP/Pulumi.e2e.base.yaml"
+
+# Policy pack configs: shipped-style (every policy mandatory, quotas = the teams' gpuQuota) and over quota
+# (beta's quota 3, below its demand of 4 GPUs; both quota copies lowered, as the platform team would).
+policy_config() { # <beta quota> <file>
+  cat >"$2" <<EOF
+{
+  "all": "mandatory",
+  "team-gpu-quota": { "quotas": { "alpha": $ALPHA_QUOTA, "beta": $1 }, "defaultQuota": 0 },
+  "namespace-gpu-resourcequota": { "quotas": { "alpha": $ALPHA_QUOTA, "beta": $1 }, "defaultQuota": 0 },
+  "allowed-gpu-instance-types": { "allowed": [], "maxNodes": 2 },
+  "model-fits-accelerator": { "headroom": 0.9 },
+  "max-gpus-per-model": { "max": 8 },
+  "protect-stateful-platform": { "requireProtect": false }
+}
+EOF
+}
+policy_config "$BETA_QUOTA" "$TMP/policy-ok.json"
+policy_config 3 "$TMP/policy-over.json"
+
+# run <log name> <pulumi args...>: runs pulumi in the project, output to $TMP/logs/<name>.log; returns its status.
+run() {
+  local name=$1; shift
+  log "pulumi $*"
+  local t0=$SECONDS rc
+  if [ "${MODELPLANE_E2E_VERBOSE:-}" = 1 ]; then
+    pulumi "$@" 2>&1 | tee "$TMP/logs/$name.log" >&2; rc=${PIPESTATUS[0]}
+  else
+    pulumi "$@" >"$TMP/logs/$name.log" 2>&1; rc=$?
+  fi
+  log "  exit $rc after $((SECONDS - t0))s (log: $name.log)"
+  return $rc
+}
+show() { echo "---- $1 (last ${2:-40} lines)" >&2; tail -n "${2:-40}" "$TMP/logs/$1" >&2; echo "----" >&2; }
+declare -a RESULTS=()
+pass() { PASSED=$((PASSED + 1)); RESULTS+=("PASS  $1"); log "PASS $1"; }
+fail() { FAILED=$((FAILED + 1)); RESULTS+=("FAIL  $1: $2"); log "FAIL $1: $2"; }
+
+# ---- step 1: up + read back ---------------------------------------------------------------------------
+step_up() {
+  if ! run up up --yes --non-interactive --skip-preview --logtostderr -v=6; then
+    grep -vE '^I[0-9]{4} ' "$TMP/logs/up.log" | tail -60 >&2
+    fail "1 up" "pulumi up failed (errors above)"; return 1
+  fi
+  local errs=()
+  # Which provider binary the engine used, and no download attempt.
+  grep -E 'GetPluginPath\(resource, kubernetes.*found on \$PATH' "$TMP/logs/up.log" | head -1 >&2
+  grep -qE "GetPluginPath\(resource, kubernetes.*found on \\\$PATH $TMP/bin/pulumi-resource-kubernetes" "$TMP/logs/up.log" \
+    || errs+=("the log does not show the provider loaded from $TMP/bin (ambient)")
+  grep -qE "GetPluginPath\(language, nodejs.*found next to current executable $TMP/bin/pulumi-language-nodejs|GetPluginPath\(language, nodejs.*found on \\\$PATH $TMP/bin/pulumi-language-nodejs" "$TMP/logs/up.log" \
+    || errs+=("the log does not show the language host loaded from $TMP/bin")
+  if grep -iE 'downloading plugin|installing plugin|plugin install|downloading provider' "$TMP/logs/up.log" | head -3 >&2; then
+    errs+=("the CLI tried to download a plugin")
+  fi
+  [ "$(ls "$PULUMI_HOME/plugins" 2>/dev/null | wc -l)" = 0 ] || errs+=("plugins appeared in PULUMI_HOME: $(ls "$PULUMI_HOME/plugins")")
+
+  pulumi stack export --show-secrets=false >"$TMP/state.json" 2>"$TMP/logs/export.log" || { fail "1 up" "stack export failed"; return 1; }
+  # Every declared object of the kinds the issue names (plus CRDs), read back from the API server.
+  local kinds='["Namespace","ResourceQuota","NetworkPolicy","StorageClass","GatewayClass","Gateway","LLMInferenceServiceConfig","LLMInferenceService","CustomResourceDefinition"]'
+  jq -c --argjson kinds "$kinds" '.deployment.resources[] | select(.type | startswith("kubernetes:")) | .outputs
+      | select(.kind != null and (.kind as $k | $kinds | index($k)))
+      | {apiVersion, kind, ns: (.metadata.namespace // ""), name: .metadata.name, spec, replicas: .spec.replicas}' \
+      "$TMP/state.json" >"$TMP/declared.jsonl"
+  jq -r '.kind' "$TMP/declared.jsonl" | sort | uniq -c | sed 's/^/    declared: /' >&2
+  local n=0
+  while IFS= read -r o; do
+    local av kind ns name path live
+    av=$(jq -r .apiVersion <<<"$o"); kind=$(jq -r .kind <<<"$o"); ns=$(jq -r .ns <<<"$o"); name=$(jq -r .name <<<"$o")
+    if ! path=$(kpath "$av" "$kind" "$ns" "$name"); then errs+=("$kind: the API server does not serve $av"); continue; fi
+    if ! live=$(kget "$path"); then errs+=("$kind ${ns:+$ns/}$name is not on the API server ($path)"); continue; fi
+    # The declared spec is what the server holds (server-side defaults may add fields, never change ours).
+    if [ "$kind" != CustomResourceDefinition ] && [ "$(jq -c .spec <<<"$o")" != null ]; then
+      local diff
+      diff=$(jq -n --argjson d "$(jq -c .spec <<<"$o")" --argjson l "$(jq -c '.spec // {}' <<<"$live")" \
+        '[paths(scalars) as $p | select(($d | getpath($p)) != ($l | getpath($p))) | $p | map(tostring) | join(".")] | .[0:3] | join(", ")' -r)
+      [ -z "$diff" ] || errs+=("$kind ${ns:+$ns/}$name: live spec differs at $diff")
+    fi
+    n=$((n + 1))
+  done <"$TMP/declared.jsonl"
+  log "  read back $n declared objects"
+  # What this stack must have declared (so an empty program cannot pass).
+  expect() { # <kind> <ns> <name> <jq condition on the live object> <what>
+    local path live
+    path=$(kpath "$1" "$2" "$3" "$4") && live=$(kget "$path") || { errs+=("$2 $4${3:+ in $3} is missing"); return; }
+    jq -e "$5" <<<"$live" >/dev/null || errs+=("$2 ${3:+$3/}$4: expected $6, got $(jq -c "${7:-.spec}" <<<"$live")")
+  }
+  for t in alpha:$ALPHA_QUOTA beta:$BETA_QUOTA; do
+    local team=${t%%:*} q=${t#*:}
+    expect v1 Namespace "" "$team" '.status.phase == "Active"' "an Active namespace" .status
+    local rq
+    rq=$(kget "/api/v1/namespaces/$team/resourcequotas" | jq -r --arg q "$q" '[.items[] | select(.spec.hard["requests.nvidia.com/gpu"] == $q)] | length')
+    [ "${rq:-0}" -ge 1 ] || errs+=("namespace $team: no ResourceQuota with requests.nvidia.com/gpu = $q")
+    local np
+    np=$(kget "/apis/networking.k8s.io/v1/namespaces/$team/networkpolicies" | jq '.items | length')
+    [ "${np:-0}" -ge 1 ] || errs+=("namespace $team: no NetworkPolicy")
+  done
+  expect serving.kserve.io/v1alpha2 LLMInferenceService alpha chat '.spec.replicas == 1' "spec.replicas 1"
+  expect serving.kserve.io/v1alpha2 LLMInferenceService beta coder '.spec.replicas == 2' "spec.replicas 2"
+  for k in LLMInferenceServiceConfig GatewayClass Gateway StorageClass; do
+    grep -q "\"kind\":\"$k\"" "$TMP/declared.jsonl" || errs+=("the stack declares no $k")
+  done
+  for crd in llminferenceservices.serving.kserve.io llminferenceserviceconfigs.serving.kserve.io gateways.gateway.networking.k8s.io inferencepools.inference.networking.k8s.io; do
+    kget "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$crd" >/dev/null || errs+=("CRD $crd is not on the API server")
+  done
+  if [ ${#errs[@]} -gt 0 ]; then printf '    %s\n' "${errs[@]}" >&2; fail "1 up" "${#errs[@]} read-back error(s), first: ${errs[0]}"; return 1; fi
+  pass "1 up: pulumi up, $n declared objects read back from the API server"
+}
+
+# ---- step 2: idempotent ---------------------------------------------------------------------------------
+step_idempotent() {
+  if run preview-nochange preview --expect-no-changes --non-interactive; then
+    pass "2 idempotent: preview --expect-no-changes"
+  else
+    show preview-nochange; fail "2 idempotent" "preview --expect-no-changes failed right after up"
+  fi
+}
+
+# ---- step 3: one model's replicas ---------------------------------------------------------------------
+step_one_change() {
+  local errs=()
+  # chat is the only model with `replicas: 1`: exactly one line may change.
+  sed 's/^      replicas: 1$/      replicas: 2/' "$TMP/Pulumi.e2e.base.yaml" >Pulumi.e2e.yaml
+  [ "$(diff "$TMP/Pulumi.e2e.base.yaml" Pulumi.e2e.yaml | grep -c '^>')" = 1 ] || errs+=("could not change exactly one line of the stack file")
+  if run preview-changed-expect preview --expect-no-changes --non-interactive; then
+    errs+=("preview --expect-no-changes passed although chat's replicas changed")
+  fi
+  if ! run preview-changed-json preview --json --non-interactive; then
+    show preview-changed-json; errs+=("preview --json failed")
+  else
+    # --json prints one JSON document on stdout; diagnostics may precede it on stderr (merged in the log).
+    sed -n '/^{/,$p' "$TMP/logs/preview-changed-json.log" >"$TMP/preview-changed.json"
+    if ! jq -e . "$TMP/preview-changed.json" >/dev/null 2>&1; then
+      errs+=("preview --json printed no JSON")
+    else
+      jq -r '.steps[] | "\(.op) \(.urn)"' "$TMP/preview-changed.json" | grep -v '^same ' | sed 's/^/    /' >&2
+      local updates others
+      updates=$(jq -c '[.steps[] | select(.op == "update") | .urn]' "$TMP/preview-changed.json")
+      others=$(jq -c '[.steps[] | select(.op != "update" and .op != "same") | "\(.op) \(.urn)"]' "$TMP/preview-changed.json")
+      [ "$(jq length <<<"$updates")" = 1 ] || errs+=("expected exactly 1 update, got $(jq length <<<"$updates"): $updates")
+      jq -e '.[0] | test("kubernetes:serving.kserve.io/v1alpha2:LLMInferenceService::[^:]*chat[^:]*$")' <<<"$updates" >/dev/null \
+        || errs+=("the update is not chat's LLMInferenceService: $updates")
+      [ "$others" = "[]" ] || errs+=("other changes: $others")
+      local diff
+      diff=$(jq -c '[.steps[] | select(.op == "update") | .detailedDiff // {} | keys[]]' "$TMP/preview-changed.json")
+      [ "$diff" = '["spec.replicas"]' ] || errs+=("the update's detailed diff is $diff, not [\"spec.replicas\"]")
+    fi
+  fi
+  cp "$TMP/Pulumi.e2e.base.yaml" Pulumi.e2e.yaml
+  if [ ${#errs[@]} -gt 0 ]; then printf '    %s\n' "${errs[@]}" >&2; fail "3 one-change" "${errs[0]}"; return 1; fi
+  pass "3 one-change: replicas 1→2 previews exactly one update (LLMInferenceService chat, spec.replicas); --expect-no-changes fails"
+}
+
+# ---- step 4: policy pack ----------------------------------------------------------------------------------
+step_policy() {
+  local errs=()
+  if run policy-over preview --non-interactive --policy-pack policies --policy-pack-config "$TMP/policy-over.json"; then
+    errs+=("preview with the over-quota policy config passed")
+  fi
+  local log="$TMP/logs/policy-over.log"
+  grep -q 'team-gpu-quota' "$log" || errs+=("no team-gpu-quota violation in the output")
+  grep -q 'mandatory' "$log" || errs+=("the violation is not reported as mandatory")
+  # Text of policies/quotas.ts: team "beta" requests 4 GPUs (coder: 4) but its quota is 3
+  grep -qE 'team "beta" requests 4 GPUs \(coder: 4\) but its quota is 3' "$log" \
+    || errs+=("the violation does not name team beta, its 4 GPUs (coder: 4) and quota 3")
+  grep -q 'team "alpha"' "$log" && errs+=("team alpha (within quota) was reported too")
+  [ ${#errs[@]} -eq 0 ] || show policy-over 60
+  if ! run policy-ok preview --non-interactive --policy-pack policies --policy-pack-config "$TMP/policy-ok.json"; then
+    show policy-ok 60; errs+=("preview with the shipped-style policy config failed")
+  fi
+  grep -q 'modelplane-gpu-guard' "$TMP/logs/policy-ok.log" || errs+=("the shipped-style run does not show the pack modelplane-gpu-guard (did it run?)")
+  grep -q 'team-gpu-quota' "$TMP/logs/policy-ok.log" && errs+=("team-gpu-quota reported with the shipped-style config")
+  if [ ${#errs[@]} -gt 0 ]; then printf '    %s\n' "${errs[@]}" >&2; fail "4 policy" "${errs[0]}"; return 1; fi
+  pass "4 policy: over-quota config fails with team-gpu-quota (beta, 4 GPUs, quota 3); shipped-style config passes"
+}
+
+# ---- step 5: destroy ----------------------------------------------------------------------------------
+step_destroy() {
+  local errs=()
+  local crds
+  crds=$(jq -r 'select(.kind == "CustomResourceDefinition") | .name' "$TMP/declared.jsonl" 2>/dev/null)
+  [ -n "$crds" ] || errs+=("no CRD was declared (nothing to check as retained)")
+  if ! run destroy destroy --yes --non-interactive --skip-preview; then
+    show destroy 60; fail "5 destroy" "pulumi destroy failed"; return 1
+  fi
+  local left
+  left=$(pulumi stack export 2>/dev/null | jq '[.deployment.resources // [] | .[] | select(.type != "pulumi:pulumi:Stack" and (.type | startswith("pulumi:providers:") | not))] | length')
+  [ "$left" = 0 ] || errs+=("$left resources left in the state")
+  for team in alpha beta; do
+    local gone=""
+    for _ in $(seq 1 120); do
+      if ! kget "/api/v1/namespaces/$team" >/dev/null; then gone=1; break; fi
+      sleep 0.5
+    done
+    [ -n "$gone" ] || errs+=("namespace $team still exists 60s after destroy ($(kget "/api/v1/namespaces/$team" | jq -c .status))")
+  done
+  local c
+  for c in $crds; do
+    kget "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$c" >/dev/null || errs+=("CRD $c was deleted (it should be retained)")
+  done
+  if [ ${#errs[@]} -gt 0 ]; then printf '    %s\n' "${errs[@]}" >&2; fail "5 destroy" "${errs[0]}"; return 1; fi
+  pass "5 destroy: state empty, namespaces gone, $(wc -w <<<"$crds") CRDs retained"
+}
+
+T0=$SECONDS
+if step_up; then
+  step_idempotent
+  step_one_change
+  step_policy
+else
+  for s in "2 idempotent" "3 one-change" "4 policy"; do fail "$s" "not run: step 1 failed"; done
+fi
+step_destroy
+alive "$API_PID" || fail "cluster" "kube-apiserver exited during the run"
+alive "$KCM_PID" || fail "cluster" "kube-controller-manager exited during the run"
+
+echo "e2e results ($((SECONDS - T0))s after cluster start):"
+printf '  %s\n' "${RESULTS[@]}"
+echo "e2e: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Builds the e2e toolchain from Go modules (the Go module proxy) into a cache OUTSIDE the repo:
+#
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e/<versions-key>/bin/
+#     pulumi                       Pulumi CLI, at the @pulumi/pulumi version of package-lock.json
+#     pulumi-language-nodejs       Node.js language host of the same release (next to the CLI = "bundled")
+#     pulumi-resource-kubernetes   Kubernetes provider (ambient plugin: the driver puts bin/ on PATH)
+#     kube-apiserver, kube-controller-manager   from k8s.io/kubernetes
+#     etcd                         from go.etcd.io/etcd/server/v3
+#
+# The key hashes every pin (the versions below, the wrapper go.mod/go.sum files, the Go version), so a warm run
+# only checks the binaries and takes seconds. Idempotent: pieces already built are reused.
+#
+# Usage: test/e2e/toolchain.sh [--print-bin]     (--print-bin: print the bin directory only, build nothing)
+# Exit: 0 every piece present; 3 a piece cannot be obtained from the module proxy (listed, with the error);
+#       1 a build failed.
+# Env:  MODELPLANE_E2E_CACHE overrides the cache root; GOFLAGS etc. pass through to go.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+TC="$HERE/toolchain"
+
+# ---- pins --------------------------------------------------------------------------------------------
+lock_version() { node -e 'const l=require(process.argv[1]);console.log(l.packages["node_modules/"+process.argv[2]].version)' "$REPO/package-lock.json" "$1"; }
+PULUMI_VERSION=$(lock_version @pulumi/pulumi)            # 3.248.0
+K8S_SDK_VERSION=$(lock_version @pulumi/kubernetes)        # 4.34.2
+# The release commit of pulumi/pulumi v3.248.0 (tag v3.248.0) as the pseudo-version of the language host's
+# nested module, which has no tags of its own.
+LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+LANGHOST_PSEUDO=v3.0.0-20260624120734-a88168d865b7
+# Kubernetes provider: the module has no tags; pseudo-versions of release commits. The proxy serves the
+# v4.25.0 commit (f47bc2d6f199, its `@latest`) and answers 403 "not available" for the v4.26.0..v4.32.0 release
+# commits and for v4.34.2 (the @pulumi/kubernetes version): PROVIDER_WANTED is tried first and reported.
+PROVIDER_MODULE=github.com/pulumi/pulumi-kubernetes/provider/v4
+PROVIDER_WANTED=v${K8S_SDK_VERSION}
+PROVIDER_PSEUDO=v4.0.0-20260115033456-f47bc2d6f199
+PROVIDER_RELEASE=4.25.0
+KUBE_VERSION=v1.37.2
+ETCD_VERSION=v3.7.0
+
+die() { echo "toolchain: $*" >&2; exit 1; }
+grep -q "github.com/pulumi/pulumi/pkg/v3 v${PULUMI_VERSION}" "$TC/pulumi/go.mod" \
+  || die "package-lock.json has @pulumi/pulumi ${PULUMI_VERSION} but test/e2e/toolchain/pulumi/go.mod pins another pkg/v3: update the wrapper"
+grep -q "k8s.io/kubernetes ${KUBE_VERSION}" "$TC/kube/go.mod" || die "KUBE_VERSION ${KUBE_VERSION} differs from toolchain/kube/go.mod"
+grep -q "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" "$TC/etcd/go.mod" || die "ETCD_VERSION ${ETCD_VERSION} differs from toolchain/etcd/go.mod"
+grep -q "${PROVIDER_MODULE} ${PROVIDER_PSEUDO}" "$TC/kubernetes-provider/go.mod" || die "PROVIDER_PSEUDO differs from toolchain/kubernetes-provider/go.mod"
+
+GO=${GO:-go}
+command -v "$GO" >/dev/null || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; } || die "go not found"
+KEY=$({ "$GO" version; echo "$PULUMI_VERSION $LANGHOST_PSEUDO $PROVIDER_PSEUDO $PROVIDER_RELEASE $KUBE_VERSION $ETCD_VERSION";
+        cat "$TC"/*/go.mod "$TC"/*/go.sum 2>/dev/null; } | sha256sum | cut -c1-16)
+ROOT=${MODELPLANE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e}
+OUT="$ROOT/$KEY"
+BIN="$OUT/bin"
+if [ "${1:-}" = "--print-bin" ]; then echo "$BIN"; exit 0; fi
+mkdir -p "$BIN" "$OUT/logs" "$OUT/work"
+export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
+export GOTOOLCHAIN=local
+NICE=(nice -n 19)
+
+declare -a REPORT=()
+missing=0
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
+record() { REPORT+=("$(printf '%-28s %-44s %s' "$1" "$2" "$3")"); }
+
+# build <name> <version label> <log> <command...>: skips when $BIN/<name> exists (the key covers the pins).
+build() {
+  local name=$1 label=$2; shift 2
+  if [ -x "$BIN/$name" ]; then record "$name" "$label" "cached"; return 0; fi
+  local t0 t1 log="$OUT/logs/$name.log"
+  echo "== building $name ($label); log: $log" >&2
+  t0=$(now)
+  if ! "$@" >"$log" 2>&1; then
+    tail -30 "$log" >&2
+    record "$name" "$label" "FAILED (see $log)"
+    return 1
+  fi
+  t1=$(now)
+  [ -x "$BIN/$name" ] || { record "$name" "$label" "FAILED: no binary"; return 1; }
+  record "$name" "$label" "built in $(secs "$t0" "$t1")s"
+}
+
+# ---- Pulumi CLI ---------------------------------------------------------------------------------------
+build_cli() {
+  cd "$TC/pulumi"
+  "${NICE[@]}" "$GO" build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}" \
+    -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+}
+
+# ---- Node.js language host ----------------------------------------------------------------------------
+# The wrapper needs the nested module's go.sum lines, which only exist once the proxy serves it: the
+# wrapper is assembled in the work dir and tidied there.
+build_langhost() {
+  local w="$OUT/work/langhost"
+  rm -rf "$w"; mkdir -p "$w"
+  cp "$TC/nodejs/go.mod" "$w/go.mod"
+  cp "$TC/pulumi/go.sum" "$w/go.sum"
+  cd "$w"
+  "${NICE[@]}" "$GO" mod tidy
+  "${NICE[@]}" "$GO" build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}" \
+    -o "$BIN/pulumi-language-nodejs" "$LANGHOST_MODULE"
+}
+
+# ---- Kubernetes provider ------------------------------------------------------------------------------
+# The module zip lacks the two go:embed files the upstream Makefile generates (schema-embed.json =
+# schema.json with .version set, minified; terraform-mapping-embed.json = terraform-mapping.json minified:
+# cmd/pulumi-resource-kubernetes/generate.go). Files in GOMODCACHE cannot be overlaid, so the module is
+# copied to the work dir, the two files are generated there, and a work copy of the wrapper replaces the
+# module with that directory (go.sum is unchanged: the dependency graph is the same).
+build_provider() {
+  local dir w="$OUT/work/provider"
+  dir=$(cd "$TC/kubernetes-provider" && "$GO" mod download -json "${PROVIDER_MODULE}@${PROVIDER_PSEUDO}" | jq -r .Dir)
+  [ -d "$dir" ] || return 1
+  rm -rf "$w"; mkdir -p "$w"
+  cp -r "$dir" "$w/src"; chmod -R u+w "$w/src"
+  local cmd="$w/src/cmd/pulumi-resource-kubernetes"
+  jq -c --arg v "$PROVIDER_RELEASE" '.version = $v' "$cmd/schema.json" >"$cmd/schema-embed.json"
+  jq -c . "$cmd/terraform-mapping.json" >"$cmd/terraform-mapping-embed.json"
+  cp "$TC/kubernetes-provider/go.mod" "$TC/kubernetes-provider/go.sum" "$w/"
+  cd "$w"
+  "$GO" mod edit -replace "${PROVIDER_MODULE}=./src"
+  "${NICE[@]}" "$GO" build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PROVIDER_RELEASE}" \
+    -o "$BIN/pulumi-resource-kubernetes" "${PROVIDER_MODULE}/cmd/pulumi-resource-kubernetes"
+}
+
+# ---- kube-apiserver, kube-controller-manager ---------------------------------------------------------
+kube_ldflags() {
+  local minor=${KUBE_VERSION#v1.}; minor=${minor%%.*}
+  local f=""
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    f+=" -X $pkg.gitVersion=${KUBE_VERSION} -X $pkg.gitMajor=1 -X $pkg.gitMinor=${minor} -X $pkg.gitTreeState=clean"
+  done
+  echo "$f"
+}
+build_kube() {
+  cd "$TC/kube"
+  "${NICE[@]}" "$GO" build -trimpath -ldflags "$(kube_ldflags)" -o "$BIN/$1" "k8s.io/kubernetes/cmd/$1"
+}
+
+# ---- etcd ---------------------------------------------------------------------------------------------
+build_etcd() {
+  cd "$TC/etcd"
+  "${NICE[@]}" "$GO" build -trimpath -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+}
+
+# available <module@version>: the proxy serves it (prints the error otherwise)
+available() {
+  local out
+  if out=$(cd "$TC/pulumi" && "$GO" mod download -json "$1" 2>&1); then return 0; fi
+  echo "$out" | jq -r '.Error // empty' 2>/dev/null || echo "$out"
+  return 1
+}
+
+T0=$(now)
+rc=0
+build pulumi "pulumi/pkg/v3 v${PULUMI_VERSION}" build_cli || rc=1
+
+if [ -x "$BIN/pulumi-language-nodejs" ]; then
+  record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" cached
+elif err=$(available "${LANGHOST_MODULE}@${LANGHOST_PSEUDO}"); then
+  build pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" build_langhost || rc=1
+else
+  record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" "UNAVAILABLE: $err"
+  missing=1
+fi
+
+if [ -x "$BIN/pulumi-resource-kubernetes" ]; then
+  record pulumi-resource-kubernetes "v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" cached
+else
+  if err=$(available "${PROVIDER_MODULE}@${PROVIDER_WANTED}"); then
+    echo "toolchain: the proxy now serves ${PROVIDER_MODULE}@${PROVIDER_WANTED}: move PROVIDER_PSEUDO to it" >&2
+  else
+    echo "toolchain: ${PROVIDER_MODULE}@${PROVIDER_WANTED} (the @pulumi/kubernetes version): $err" >&2
+    echo "toolchain: building the newest release the proxy serves instead: v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" >&2
+  fi
+  build pulumi-resource-kubernetes "v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" build_provider || rc=1
+fi
+
+build kube-apiserver "k8s.io/kubernetes ${KUBE_VERSION}" build_kube kube-apiserver || rc=1
+build kube-controller-manager "k8s.io/kubernetes ${KUBE_VERSION}" build_kube kube-controller-manager || rc=1
+build etcd "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" build_etcd || rc=1
+T1=$(now)
+
+{
+  echo "toolchain ($KEY) in $BIN, $(secs "$T0" "$T1")s:"
+  printf '  %s\n' "${REPORT[@]}"
+} | tee "$OUT/report.txt"
+if [ $rc -ne 0 ]; then exit 1; fi
+if [ $missing -ne 0 ]; then exit 3; fi
