@@ -430,7 +430,7 @@ step_policy() {
   fi
   local log="$TMP/logs/policy-over.log"
   grep -q 'team-gpu-quota' "$log" || errs+=("no team-gpu-quota violation in the output")
-  grep -q 'mandatory' "$log" || errs+=("the violation is not reported as mandatory")
+  grep -q '\[mandatory\]  team-gpu-quota' "$log" || errs+=("team-gpu-quota is not reported as a mandatory violation")
   # Text of policies/quotas.ts: team "beta" requests 4 GPUs (coder: 4) but its quota is 3
   grep -qE 'team "beta" requests 4 GPUs \(coder: 4\) but its quota is 3' "$log" \
     || errs+=("the violation does not name team beta, its 4 GPUs (coder: 4) and quota 3")
