@@ -50,11 +50,25 @@ done
 # ---- temp dir, processes, cleanup ---------------------------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelplane-e2e.XXXXXX")
 declare -a PIDS=()
+CLI_PID=""
 FAILED=0 PASSED=0
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   local i
+  if [ -n "$CLI_PID" ]; then  # a pulumi run under way: its own process group (CLI, language host, node, plugins)
+    kill -TERM -- "-$CLI_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 -- "-$CLI_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$CLI_PID" 2>/dev/null || true
+  fi
+  # Plugins the CLI started run in process groups of their own; any left (CLI killed hard) are found by their
+  # executable in this run's bin dir and stopped with their group (the language host's holds its node).
+  local exe pid
+  for exe in /proc/[0-9]*/exe; do
+    [[ "$(readlink "$exe" 2>/dev/null)" == "$TMP/bin/"* ]] || continue
+    pid=${exe#/proc/}; pid=${pid%/exe}
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
     kill "${PIDS[$i]}" 2>/dev/null || true
   done
@@ -295,11 +309,12 @@ run() {
   local name=$1; shift
   log "pulumi $*"
   local t0=$SECONDS rc
-  if [ "${MODELPLANE_E2E_VERBOSE:-}" = 1 ]; then
-    pulumi "$@" 2>&1 | tee "$TMP/logs/$name.log" >&2; rc=${PIPESTATUS[0]}
-  else
-    pulumi "$@" >"$TMP/logs/$name.log" 2>&1; rc=$?
-  fi
+  # In its own process group, waited for with `wait` (which a signal interrupts, so the trap runs at once).
+  setsid pulumi "$@" >"$TMP/logs/$name.log" 2>&1 </dev/null &
+  CLI_PID=$!
+  wait "$CLI_PID"; rc=$?
+  CLI_PID=""
+  [ "${MODELPLANE_E2E_VERBOSE:-}" = 1 ] && cat "$TMP/logs/$name.log" >&2
   log "  exit $rc after $((SECONDS - t0))s (log: $name.log)"
   return $rc
 }
