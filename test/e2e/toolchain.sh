@@ -9,7 +9,9 @@
 #     etcd                         from go.etcd.io/etcd/server/v3
 #
 # The key hashes every pin (the versions below, the wrapper go.mod/go.sum files, the Go version), so a warm run
-# only checks the binaries and takes seconds. Idempotent: pieces already built are reused.
+# only checks the binaries and takes seconds. Each binary is also cached under a key of its own inputs
+# (modelplane-e2e/pieces/<name>-<key>/: Go version, its pins, its wrapper files, its build recipe), so moving
+# one pin rebuilds only that piece. Idempotent: pieces already built are reused.
 #
 # Usage: test/e2e/toolchain.sh [--print-bin]     (--print-bin: print the bin directory only, build nothing)
 # Exit: 0 every piece present; 3 a piece cannot be obtained from the module proxy (listed, with the error);
@@ -64,20 +66,30 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
 record() { REPORT+=("$(printf '%-28s %-44s %s' "$1" "$2" "$3")"); }
 
-# build <name> <version label> <log> <command...>: skips when $BIN/<name> exists (the key covers the pins).
+# build <name> <label> <inputs (pins and wrapper files)> <builder> [args]: the builder writes $DEST/<name>;
+# the binary is kept in pieces/<name>-<key>/ and linked into $BIN.
 build() {
-  local name=$1 label=$2; shift 2
-  if [ -x "$BIN/$name" ]; then record "$name" "$label" "cached"; return 0; fi
+  local name=$1 label=$2 inputs=$3 fn=$4; shift 4
+  local key f
+  key=$({ "$GO" version; echo "$inputs"; declare -f "$fn"; [ "$fn" = build_kube ] && declare -f kube_ldflags
+          for f in $inputs; do [ -f "$f" ] && cat "$f"; done; } | sha256sum | cut -c1-16)
+  DEST="$ROOT/pieces/$name-$key"
+  if [ -x "$DEST/$name" ]; then
+    ln -f "$DEST/$name" "$BIN/$name" 2>/dev/null || cp "$DEST/$name" "$BIN/$name"
+    record "$name" "$label" "cached"; return 0
+  fi
+  mkdir -p "$DEST"
   local t0 t1 log="$OUT/logs/$name.log"
   echo "== building $name ($label); log: $log" >&2
   t0=$(now)
-  if ! "$@" >"$log" 2>&1; then
+  if ! (set -e; "$fn" "$@") >"$log" 2>&1; then
     tail -30 "$log" >&2
     record "$name" "$label" "FAILED (see $log)"
     return 1
   fi
   t1=$(now)
-  [ -x "$BIN/$name" ] || { record "$name" "$label" "FAILED: no binary"; return 1; }
+  [ -x "$DEST/$name" ] || { record "$name" "$label" "FAILED: no binary"; return 1; }
+  ln -f "$DEST/$name" "$BIN/$name" 2>/dev/null || cp "$DEST/$name" "$BIN/$name"
   record "$name" "$label" "built in $(secs "$t0" "$t1")s"
 }
 
@@ -86,7 +98,7 @@ build_cli() {
   cd "$TC/pulumi"
   "${NICE[@]}" "$GO" build -trimpath \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}" \
-    -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+    -o "$DEST/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 }
 
 # ---- Node.js language host ----------------------------------------------------------------------------
@@ -101,7 +113,7 @@ build_langhost() {
   "${NICE[@]}" "$GO" mod tidy
   "${NICE[@]}" "$GO" build -trimpath \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}" \
-    -o "$BIN/pulumi-language-nodejs" "$LANGHOST_MODULE"
+    -o "$DEST/pulumi-language-nodejs" "$LANGHOST_MODULE"
 }
 
 # ---- Kubernetes provider ------------------------------------------------------------------------------
@@ -124,7 +136,7 @@ build_provider() {
   "$GO" mod edit -replace "${PROVIDER_MODULE}=./src"
   "${NICE[@]}" "$GO" build -trimpath \
     -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${PROVIDER_RELEASE}" \
-    -o "$BIN/pulumi-resource-kubernetes" "${PROVIDER_MODULE}/cmd/pulumi-resource-kubernetes"
+    -o "$DEST/pulumi-resource-kubernetes" "${PROVIDER_MODULE}/cmd/pulumi-resource-kubernetes"
 }
 
 # ---- kube-apiserver, kube-controller-manager ---------------------------------------------------------
@@ -138,13 +150,13 @@ kube_ldflags() {
 }
 build_kube() {
   cd "$TC/kube"
-  "${NICE[@]}" "$GO" build -trimpath -ldflags "$(kube_ldflags)" -o "$BIN/$1" "k8s.io/kubernetes/cmd/$1"
+  "${NICE[@]}" "$GO" build -trimpath -ldflags "$(kube_ldflags)" -o "$DEST/$1" "k8s.io/kubernetes/cmd/$1"
 }
 
 # ---- etcd ---------------------------------------------------------------------------------------------
 build_etcd() {
   cd "$TC/etcd"
-  "${NICE[@]}" "$GO" build -trimpath -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+  "${NICE[@]}" "$GO" build -trimpath -o "$DEST/etcd" go.etcd.io/etcd/server/v3
 }
 
 # available <module@version>: the proxy serves it (prints the error otherwise)
@@ -157,17 +169,19 @@ available() {
 
 T0=$(now)
 rc=0
-build pulumi "pulumi/pkg/v3 v${PULUMI_VERSION}" build_cli || rc=1
+build pulumi "pulumi/pkg/v3 v${PULUMI_VERSION}" "v${PULUMI_VERSION} $TC/pulumi/go.mod $TC/pulumi/go.sum" build_cli || rc=1
 
+LANGHOST_INPUTS="v${PULUMI_VERSION} ${LANGHOST_PSEUDO} $TC/nodejs/go.mod $TC/pulumi/go.sum"
 if [ -x "$BIN/pulumi-language-nodejs" ]; then
   record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" cached
 elif err=$(available "${LANGHOST_MODULE}@${LANGHOST_PSEUDO}"); then
-  build pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" build_langhost || rc=1
+  build pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" "$LANGHOST_INPUTS" build_langhost || rc=1
 else
   record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" "UNAVAILABLE: $err"
   missing=1
 fi
 
+PROVIDER_INPUTS="${PROVIDER_PSEUDO} ${PROVIDER_RELEASE} $TC/kubernetes-provider/go.mod $TC/kubernetes-provider/go.sum"
 if [ -x "$BIN/pulumi-resource-kubernetes" ]; then
   record pulumi-resource-kubernetes "v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" cached
 else
@@ -177,12 +191,13 @@ else
     echo "toolchain: ${PROVIDER_MODULE}@${PROVIDER_WANTED} (the @pulumi/kubernetes version): $err" >&2
     echo "toolchain: building the newest release the proxy serves instead: v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" >&2
   fi
-  build pulumi-resource-kubernetes "v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" build_provider || rc=1
+  build pulumi-resource-kubernetes "v${PROVIDER_RELEASE} (${PROVIDER_PSEUDO})" "$PROVIDER_INPUTS" build_provider || rc=1
 fi
 
-build kube-apiserver "k8s.io/kubernetes ${KUBE_VERSION}" build_kube kube-apiserver || rc=1
-build kube-controller-manager "k8s.io/kubernetes ${KUBE_VERSION}" build_kube kube-controller-manager || rc=1
-build etcd "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" build_etcd || rc=1
+KUBE_INPUTS="${KUBE_VERSION} $TC/kube/go.mod $TC/kube/go.sum"
+build kube-apiserver "k8s.io/kubernetes ${KUBE_VERSION}" "$KUBE_INPUTS" build_kube kube-apiserver || rc=1
+build kube-controller-manager "k8s.io/kubernetes ${KUBE_VERSION}" "$KUBE_INPUTS" build_kube kube-controller-manager || rc=1
+build etcd "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" "${ETCD_VERSION} $TC/etcd/go.mod $TC/etcd/go.sum" build_etcd || rc=1
 T1=$(now)
 
 {

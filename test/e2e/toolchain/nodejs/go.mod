@@ -6,6 +6,8 @@ module modelplane.local/e2e/toolchain/nodejs
 
 go 1.25.11
 
+tool github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+
 require (
 	github.com/pulumi/pulumi/pkg/v3 v3.248.0
 	github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 v3.0.0-20260624120734-a88168d865b7
