@@ -1,26 +1,37 @@
 // One measurement in a fresh process (so peak RSS is this measurement's alone): `plan` runs the full
-// offline plan; `floor` registers the plan's resources with no logic. Prints one JSON line.
+// offline plan; `floor` / `floor-empty` register the plan's resources with no logic (bench/floor.ts),
+// with their recorded inputs / with a constant input. Prints one JSON line.
+//
+// The clock starts after module loading in every mode. The floors also read resources.json before the
+// clock starts: that file stands for constants a minimal program would have compiled in, and loading a
+// module is excluded for the plan too.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runPlan } from "../plan/plan";
 import { RegisteredResource } from "../lib/resources";
 import { registerFloor } from "./floor";
 
+export type ChildMode = "plan" | "floor" | "floor-empty";
+
 async function main(): Promise<void> {
-    const [mode, stack, dir] = process.argv.slice(2);
-    const started = process.hrtime.bigint();
+    const [mode, stack, dir] = process.argv.slice(2) as [ChildMode, string, string];
     let count: number;
     let exitCode = 0;
+    let started: bigint;
     if (mode === "plan") {
+        started = process.hrtime.bigint();
         const r = await runPlan({
             stack, projectDir: path.resolve(__dirname, ".."),
             configFile: path.join(dir, `Pulumi.${stack}.yaml`), policyConfig: path.join(dir, `${stack}.policy.json`), out: path.join(dir, "out"),
         });
         count = r.resources.length;
         exitCode = r.exitCode;
-    } else {
+    } else if (mode === "floor" || mode === "floor-empty") {
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out", "resources.json"), "utf8")) as RegisteredResource[];
-        count = await registerFloor(resources, stack);
+        started = process.hrtime.bigint();
+        count = await registerFloor(resources, stack, mode === "floor" ? "recorded" : "empty");
+    } else {
+        throw new Error(`unknown mode ${String(mode)}`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(JSON.stringify({ mode, resources: count, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, exitCode }));

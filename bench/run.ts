@@ -5,12 +5,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { RegisteredResource } from "../lib/resources";
+import type { ChildMode } from "./child";
 import { generateStack } from "./generate";
 import { dependencyDepth, modelStructure } from "./graph";
 
 interface Measure { mode: string; resources: number; seconds: number; maxRssMiB: number; exitCode: number }
 
-function child(mode: "plan" | "floor", stack: string, dir: string): Measure {
+function child(mode: ChildMode, stack: string, dir: string): Measure {
     const r = spawnSync(process.execPath, ["--max-old-space-size=4096", require.resolve("ts-node/dist/bin-transpile"), path.join(__dirname, "child.ts"), mode, stack, dir],
         { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     const line = r.stdout.trim().split("\n").pop() ?? "";
@@ -18,44 +19,63 @@ function child(mode: "plan" | "floor", stack: string, dir: string): Measure {
     return JSON.parse(line) as Measure;
 }
 
+const load1 = (): string => os.loadavg()[0].toFixed(2);
+
 function main(): void {
     const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
     const ns = sizes.length ? sizes : [100, 500, 1000, 2000];
     const rows: string[] = [];
+    const startLoad = load1();
     for (const n of ns) {
         const stack = `bench${n}`;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
         const g = generateStack(n);
         fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
         fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
+        const loadBefore = load1();
         const plan = child("plan", stack, dir);
         const floor = child("floor", stack, dir);
+        const floorEmpty = child("floor-empty", stack, dir);
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out", "resources.json"), "utf8")) as RegisteredResource[];
         const { perModel, crossModelEdges } = modelStructure(resources);
         const perModelCounts = [...perModel.values()];
         const avgPerModel = perModelCounts.reduce((a, b) => a + b, 0) / Math.max(1, perModelCounts.length);
         const row = {
             n, teams: g.teams, resources: plan.resources, planS: plan.seconds, floorS: floor.seconds, ratio: plan.seconds / floor.seconds,
-            planRss: plan.maxRssMiB, floorRss: floor.maxRssMiB, perModel: avgPerModel, depth: dependencyDepth(resources),
-            cross: crossModelEdges.length, exit: plan.exitCode,
+            emptyFloorS: floorEmpty.seconds, emptyRatio: plan.seconds / floorEmpty.seconds,
+            planRss: plan.maxRssMiB, floorRss: floor.maxRssMiB, emptyFloorRss: floorEmpty.maxRssMiB, perModel: avgPerModel, depth: dependencyDepth(resources),
+            cross: crossModelEdges.length, exit: plan.exitCode, load: `${loadBefore} → ${load1()}`,
         };
         console.log(JSON.stringify(row));
-        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.perModel.toFixed(2)} | ${row.depth} | ${row.cross} | ${row.exit} |`);
+        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** | ` +
+            `${row.emptyFloorS.toFixed(2)} | ${row.emptyRatio.toFixed(2)} | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.emptyFloorRss.toFixed(0)} | ` +
+            `${row.perModel.toFixed(2)} | ${row.depth} | ${row.cross} | ${row.exit} | ${row.load} |`);
         fs.rmSync(dir, { recursive: true, force: true });
     }
     const cpu = os.cpus()[0]?.model ?? "unknown CPU";
     const md = [
         "# Scale benchmark",
         "",
-        `Command: \`npm run bench -- ${ns.join(" ")}\` — ${new Date().toISOString().slice(0, 10)}, on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+        `Command: \`npm run bench -- ${ns.join(" ")}\` — ${new Date().toISOString().slice(0, 10)}, on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
+            `1-minute load average ${startLoad} when the run started, ${load1()} when it ended.`,
         "",
         "Each N is a generated AWS stack (bench/generate.ts): N models across N/20 teams on four GPU pools, cycling single-GPU, TP4 + streamer + autoscaling, TP4 + priority, and prefill/decode on the NVMe cache.",
-        "`plan` is the full offline plan in a fresh process (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md);",
-        "`floor` registers the same resources (types, names, parents, count, from the plan's resources.json) with constant inputs and no logic under the same SDK and mocks.",
-        "Seconds are measured inside each process (module loading excluded); RSS is the process's peak.",
+        "Each column is its own fresh process, run one after the other (bench/child.ts):",
         "",
-        "| N models | teams | resources | plan s | floor s | plan/floor | plan peak RSS MiB | floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "- `plan`: the full offline plan (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md).",
+        "- `floor` (the floor the ratio uses): a program with no logic (bench/floor.ts) that registers exactly the resources the plan registered — same types, names, parents, " +
+            "remote flag, count and order, taken from the plan's resources.json — each with the inputs the plan recorded for it, under the same SDK, the same mocks " +
+            "(plan/mocks.ts `mockNewResource`) and the same SDK settings (no stack capture) as the plan. The inputs are constant data read before the clock starts. " +
+            "Any program that declares these objects pays this: the SDK serialises every input to protobuf, the mock monitor converts it back, builds the state and " +
+            "serialises that, and the SDK resolves one Output per property. plan ÷ floor is therefore the cost of our own work (config, program logic, policies, outputs).",
+        "- `constant-input floor`: the same registrations with the constant input `{value: 1}` (components `{}`): the SDK's per-resource cost without the cost " +
+            "of the inputs. It is shown so nothing is hidden; plan ÷ this floor also charges us for the size of the objects we declare, which no program can avoid.",
+        "",
+        "Seconds are wall-clock seconds measured inside each process (module loading excluded); RSS is each process's peak. " +
+            "The load column is the machine's 1-minute load average before the plan and after the constant-input floor of that N (another agent shares this 2-core machine).",
+        "",
+        "| N models | teams | resources | plan s | floor s | plan/floor | constant-input floor s | plan/constant-input floor | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rows,
         "",
     ].join("\n");

@@ -43,6 +43,14 @@ export function mockState(args: pulumi.runtime.MockResourceArgs): State {
     return base;
 }
 
+/**
+ * The mock monitor's newResource for the plan (and the benchmark's floor, so both pay the same mock):
+ * custom resources get `<name>-id`, state is the inputs plus the few outputs in STATE.
+ */
+export function mockNewResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    return { id: args.custom ? `${args.name}-id` : undefined, state: mockState(args) };
+}
+
 /** Invokes (data sources) the program may call. Unknown ones fail loudly, naming the token. */
 export function mockCall(args: pulumi.runtime.MockCallArgs, cfg: PlatformConfig): Record<string, unknown> {
     switch (args.token) {
