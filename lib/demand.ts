@@ -958,8 +958,26 @@ export function resolveTeam(
     return { team: namespace, from: "namespace" };
 }
 
-/** Builds the index in one pass over the resources (plus one over the GPU consumers): linear in their number. */
+// Indexes of frozen lists, so the stack policies of one run (plan/policy-runner.ts hands them all the same
+// frozen list) compute the demand of the stack once instead of once per policy. A frozen list cannot
+// change, so its index cannot go stale; callers share the index and only read it.
+const frozenIndexes = new WeakMap<readonly ResourceLike[], StackIndex>();
+
+/**
+ * Builds the index in one pass over the resources (plus one over the GPU consumers): linear in their
+ * number. For a frozen list the index is built once and the same object returned again: do not modify it.
+ */
 export function indexStack(resources: readonly ResourceLike[]): StackIndex {
+    if (!Object.isFrozen(resources)) return buildIndex(resources);
+    let index = frozenIndexes.get(resources);
+    if (index === undefined) {
+        index = buildIndex(resources);
+        frozenIndexes.set(resources, index);
+    }
+    return index;
+}
+
+function buildIndex(resources: readonly ResourceLike[]): StackIndex {
     const namespaces = new Map<string, { team?: string; urn?: string }>();
     const resourceQuotas = new Map<string, ResourceLike[]>();
     const services: ResourceLike[] = [];

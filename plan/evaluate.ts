@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../components/config";
 import { RegisteredResource, SECRET_PLACEHOLDER } from "../lib/resources";
-import { mockCall, mockState } from "./mocks";
+import { mockCall, mockNewResource } from "./mocks";
 
 // Internal SDK modules: stable across 3.x and the only way to observe what the engine would receive.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -61,6 +61,21 @@ function urnOf(stack: string, project: string, parentUrn: string, type: string, 
 
 interface Scrubbed { value: unknown; secret: boolean }
 
+/** Whether a value holds anything scrub replaces (a secret, a resource reference, an unknown). */
+function needsScrub(v: unknown): boolean {
+    if (v === rpc.unknownValue) return true;
+    if (typeof v !== "object" || v === null) return false;
+    if (Array.isArray(v)) {
+        for (const e of v) if (needsScrub(e)) return true;
+        return false;
+    }
+    const o = v as Record<string, unknown>;
+    const sig = o[rpc.specialSigKey];
+    if (sig === rpc.specialSecretSig || sig === rpc.specialResourceSig) return true;
+    for (const k in o) if (needsScrub(o[k])) return true;
+    return false;
+}
+
 /** Replaces secrets by the placeholder (or unwraps them, for raw props) and resource refs by their URN. */
 function scrub(v: unknown, keepSecrets: boolean): Scrubbed {
     if (Array.isArray(v)) {
@@ -101,7 +116,7 @@ export async function evaluate<T extends object>(
     const duplicates: string[] = [];
 
     await pulumi.runtime.setMocks({
-        newResource: (args) => ({ id: args.custom ? `${args.name}-id` : undefined, state: mockState(args) }),
+        newResource: mockNewResource,
         call: (args) => mockCall(args, cfg),
     }, cfg.project, cfg.stack, false);
 
@@ -112,10 +127,27 @@ export async function evaluate<T extends object>(
         const name = req.getName();
         const parent = req.getParent() || undefined;
         const urn = urnOf(cfg.stack, cfg.project, req.getParent(), type, name);
-        const raw = req.getObject()?.toJavaScript() ?? {};
-        const props = scrub(raw, false).value as Record<string, unknown>;
-        const rawProps = scrub(raw, true).value as Record<string, unknown>;
-        const secretProps = Object.keys(raw).filter((k) => scrub(raw[k], false).secret);
+        const struct = req.getObject();
+        const raw = struct?.toJavaScript() ?? {};
+        // The mock monitor converts the same request to JS again right after us (deserializeProperties),
+        // which reads and never changes the result: hand it the conversion already made.
+        if (struct) struct.toJavaScript = () => raw;
+        // One pass per top-level input in the common case: a value with no secret, resource reference or
+        // unknown in it is kept as it is (props and rawProps then share it; nothing changes either).
+        const props: Record<string, unknown> = {};
+        const rawProps: Record<string, unknown> = {};
+        const secretProps: string[] = [];
+        for (const k of Object.keys(raw)) {
+            const v = raw[k];
+            if (!needsScrub(v)) {
+                props[k] = rawProps[k] = v;
+                continue;
+            }
+            const scrubbed = scrub(v, false);
+            props[k] = scrubbed.value;
+            rawProps[k] = scrub(v, true).value;
+            if (scrubbed.secret) secretProps.push(k);
+        }
         const timeouts = req.getCustomtimeouts();
         const entry: RegisteredResource = {
             urn, type, name,

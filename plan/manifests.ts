@@ -1,8 +1,8 @@
 // Turns the registered Kubernetes objects into one YAML file each, as `kubectl apply` would take them.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import YAML from "yaml";
 import { RegisteredResource } from "../lib/resources";
+import { manifestYaml } from "./yaml";
 
 export interface K8sObject {
     apiVersion: string;
@@ -35,13 +35,13 @@ export function manifestFileName(o: K8sObject, fallbackName: string): string {
 export function writeManifests(resources: RegisteredResource[], dir: string): string[] {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    const names: string[] = [];
+    const names = new Set<string>();
     for (const { resource, object } of kubernetesObjects(resources)) {
         const file = manifestFileName(object, resource.name);
-        if (names.includes(file)) throw new Error(`two objects map to manifest ${file} (${resource.urn})`);
-        names.push(file);
+        if (names.has(file)) throw new Error(`two objects map to manifest ${file} (${resource.urn})`);
+        names.add(file);
         const header = `# ${resource.urn}\n`;
-        fs.writeFileSync(path.join(dir, file), header + YAML.stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
+        fs.writeFileSync(path.join(dir, file), header + manifestYaml(object));
     }
-    return names.sort();
+    return [...names].sort();
 }

@@ -15,6 +15,11 @@
 // Differences on purpose: props are the inputs the program gave (the engine gives stack policies the
 // outputs; for these policies they are the same fields), and loadPolicyConfig is stricter than the engine
 // (unknown policy names and unknown keys are errors, see policies/common.ts).
+// Difference for speed: the engine deserialises a fresh copy of a resource's props for every policy
+// call; here each resource's props (and each provider's) are cloned once, on first read, and that copy
+// is shared by every policy of the run. Only a policy that mutated its props could tell, and none does
+// (test/policies.test.ts runs the pack on deep-frozen props). Cloning per resource per policy was the
+// largest cost of the policies at 1000 models; most calls never read props (notApplicable by type).
 import * as fs from "node:fs";
 import Ajv, { ErrorObject } from "ajv";
 import type {
@@ -231,7 +236,13 @@ class NotApplicableError extends Error {
 }
 
 function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableError(reason);
+    // Thrown for nearly every resource a resource policy sees and never shown: capturing its stack (source-
+    // mapped under ts-node) cost more than the policies' checks.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const e = new NotApplicableError(reason);
+    Error.stackTraceLimit = limit;
+    throw e;
 }
 
 /** Type check as the server does it: the class's `__pulumiType`, else its `isInstance({__pulumiType})`. */
@@ -279,53 +290,84 @@ function parseUrn(urn: string): { type: string; name: string } {
     return { type: qualified.split("$").pop() ?? qualified, name: parts.slice(3).join("::") };
 }
 
-function providerOf(r: RegisteredResource, byUrn: Map<string, RegisteredResource>): PolicyProviderResource | undefined {
-    if (!r.provider) return undefined;
-    const i = r.provider.lastIndexOf("::");
-    const urn = i > 0 ? r.provider.slice(0, i) : r.provider;
-    const p = byUrn.get(urn);
-    if (p) return { type: p.type, props: structuredClone(p.props), urn, name: p.name };
-    const { type, name } = parseUrn(urn);
-    return { type, props: {}, urn, name };
+/**
+ * The policy-side views of the registered resources for one run: each resource's props cloned (so no
+ * policy can touch what the plan writes) and wrapped in the unknown-checking proxy on first read, then
+ * shared by every policy (see the header); provider views built once per provider.
+ */
+class PolicyViews {
+    private readonly props = new Map<RegisteredResource, Record<string, any>>();
+    private readonly providers = new Map<string, PolicyProviderResource>();
+    constructor(readonly byUrn: ReadonlyMap<string, RegisteredResource>) {}
+
+    propsOf(r: RegisteredResource): Record<string, any> {
+        let p = this.props.get(r);
+        if (p === undefined) {
+            p = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
+            this.props.set(r, p);
+        }
+        return p;
+    }
+
+    providerOf(r: RegisteredResource): PolicyProviderResource | undefined {
+        if (!r.provider) return undefined;
+        let p = this.providers.get(r.provider);
+        if (p === undefined) {
+            const i = r.provider.lastIndexOf("::");
+            const urn = i > 0 ? r.provider.slice(0, i) : r.provider;
+            const registered = this.byUrn.get(urn);
+            if (registered) {
+                p = { type: registered.type, props: structuredClone(registered.props), urn, name: registered.name };
+            } else {
+                const { type, name } = parseUrn(urn);
+                p = { type, props: {}, urn, name };
+            }
+            this.providers.set(r.provider, p);
+        }
+        return p;
+    }
 }
 
-function makeResourceArgs(r: RegisteredResource, byUrn: Map<string, RegisteredResource>, properties: Record<string, unknown>): ResourceValidationArgs {
-    const props = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
+function makeResourceArgs(r: RegisteredResource, views: PolicyViews, properties: Record<string, unknown>): ResourceValidationArgs {
     const args: ResourceValidationArgs = {
         type: r.type,
-        props,
+        // A getter: most policies decide from the type alone that a resource is not theirs.
+        get props() {
+            return views.propsOf(r);
+        },
         urn: r.urn,
         name: r.name,
         opts: policyOptions(r),
         stackTags: new Map(),
         isType: (cls) => isTypeOf(r.type, cls),
-        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? views.propsOf(r) : undefined)) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => structuredClone(properties) as T,
         notApplicable: throwNotApplicable,
     };
-    const provider = providerOf(r, byUrn);
+    const provider = views.providerOf(r);
     if (provider) args.provider = provider;
     return args;
 }
 
 /** Every registered resource as a PolicyResource, parents and dependencies resolved to the objects (linear). */
-export function toPolicyResources(resources: readonly RegisteredResource[]): PolicyResource[] {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+export function toPolicyResources(resources: readonly RegisteredResource[], views = new PolicyViews(new Map(resources.map((r) => [r.urn, r])))): PolicyResource[] {
     const out = new Map<string, PolicyResource>();
     for (const r of resources) {
-        const props = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
         const pr: PolicyResource = {
             type: r.type,
-            props,
+            // A getter, as for resource policies: stack policies read the props of the few types they index.
+            get props() {
+                return views.propsOf(r);
+            },
             urn: r.urn,
             name: r.name,
             opts: policyOptions(r),
             dependencies: [],
             propertyDependencies: {},
             isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? props : undefined)) as PolicyResource["asType"],
+            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? views.propsOf(r) : undefined)) as PolicyResource["asType"],
         };
-        const provider = providerOf(r, byUrn);
+        const provider = views.providerOf(r);
         if (provider) pr.provider = provider;
         out.set(r.urn, pr);
     }
@@ -334,7 +376,8 @@ export function toPolicyResources(resources: readonly RegisteredResource[]): Pol
         if (r.parent && out.has(r.parent)) pr.parent = out.get(r.parent);
         pr.dependencies = r.dependencies.map((d) => out.get(d)).filter((d): d is PolicyResource => d !== undefined);
     }
-    return [...out.values()];
+    // Frozen: every stack policy of a run gets this same list, and lib/demand indexes a frozen list once.
+    return Object.freeze([...out.values()]) as PolicyResource[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -350,6 +393,7 @@ export async function runPolicies(resources: RegisteredResource[], config: Recor
     const policies = options.policies ?? POLICIES;
     const resolved = resolvePolicyConfig(config, policies);
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const views = new PolicyViews(byUrn);
     const violations: PolicyViolation[] = [];
     const summary: PolicyRunResult["policies"] = [];
     let stackResources: PolicyResource[] | undefined;
@@ -362,37 +406,50 @@ export async function runPolicies(resources: RegisteredResource[], config: Recor
             const push = (message: string, urn?: string) => {
                 violations.push({ policy: p.name, level: reportLevel, urn, resourceName: urn ? byUrn.get(urn)?.name : undefined, message });
             };
-            const guard = async (fn: () => unknown, subject: string) => {
-                try {
-                    await fn();
-                } catch (e) {
-                    if (e instanceof NotApplicableError) return;
-                    if (e instanceof proxyModule.UnknownValueError) {
-                        violations.push({ policy: p.name, level: "advisory", urn: subject || undefined, resourceName: subject ? byUrn.get(subject)?.name : undefined, message: `can't run policy '${p.name}' during preview: ${(e as Error).message}` });
-                        return;
-                    }
-                    const err = new Error(`Error validating ${subject ? `resource ${subject}` : "stack"} with policy '${p.name}': ${(e as Error).message}`);
-                    (err as Error & { cause?: unknown }).cause = e;
-                    throw err;
+            const fail = (e: unknown, subject: string): void => {
+                if (e instanceof NotApplicableError) return;
+                if (e instanceof proxyModule.UnknownValueError) {
+                    violations.push({ policy: p.name, level: "advisory", urn: subject || undefined, resourceName: subject ? byUrn.get(subject)?.name : undefined, message: `can't run policy '${p.name}' during preview: ${(e as Error).message}` });
+                    return;
                 }
+                const err = new Error(`Error validating ${subject ? `resource ${subject}` : "stack"} with policy '${p.name}': ${(e as Error).message}`);
+                (err as Error & { cause?: unknown }).cause = e;
+                throw err;
+            };
+            // Runs one validation; awaits only when it returned a promise (the pack's policies are
+            // synchronous, and an await per resource and policy adds up at thousands of resources).
+            const guard = (fn: () => unknown, subject: string): Promise<void> | undefined => {
+                let out: unknown;
+                try {
+                    out = fn();
+                } catch (e) {
+                    fail(e, subject);
+                    return undefined;
+                }
+                if (out !== null && typeof out === "object" && typeof (out as PromiseLike<unknown>).then === "function") {
+                    return Promise.resolve(out as PromiseLike<unknown>).then(() => undefined, (e: unknown) => fail(e, subject));
+                }
+                return undefined;
             };
             if (isResourcePolicy(p) && p.validateResource) {
                 const fns = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
                 for (const r of resources) {
                     for (const fn of fns) {
-                        const args = makeResourceArgs(r, byUrn, properties);
-                        await guard(() => fn(args, (message, urn) => push(message, urn ?? r.urn)), r.urn);
+                        const args = makeResourceArgs(r, views, properties);
+                        const pending = guard(() => fn(args, (message, urn) => push(message, urn ?? r.urn)), r.urn);
+                        if (pending) await pending;
                     }
                 }
             } else if (isStackPolicy(p)) {
-                stackResources ??= toPolicyResources(resources);
+                stackResources ??= toPolicyResources(resources, views);
                 const args: StackValidationArgs = {
                     resources: stackResources,
                     getConfig: <T extends object>() => structuredClone(properties) as T,
                     stackTags: new Map(),
                     notApplicable: throwNotApplicable,
                 };
-                await guard(() => p.validateStack(args, (message, urn) => push(message, urn)), "");
+                const pending = guard(() => p.validateStack(args, (message, urn) => push(message, urn)), "");
+                if (pending) await pending;
             }
         }
         summary.push({ name: p.name, level, violations: violations.length - before });

@@ -10,8 +10,10 @@ import { parseArgs } from "../plan/cli";
 import { DuplicateUrnError, evaluate } from "../plan/evaluate";
 import { runPlan } from "../plan/plan";
 import { placeholderFor } from "../plan/stack-file";
+import { kubernetesObjects } from "../plan/manifests";
+import { manifestYaml, MANIFEST_YAML_OPTIONS } from "../plan/yaml";
 import { RegisteredResource } from "../lib/resources";
-import { PROJECT_DIR, SHIPPED_STACKS, stackConfig } from "./harness";
+import { PROJECT_DIR, SHIPPED_STACKS, shippedResources, stackConfig } from "./harness";
 
 function tmpDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-plan-"));
@@ -129,5 +131,39 @@ describe("offline plan", () => {
         assert.deepEqual(secret.secretProps, ["stringData"]);
         assert.equal(JSON.stringify(secret.props).includes("hunter2"), false);
         assert.deepEqual(secret.rawProps?.stringData, { token: "hunter2" });
+    });
+});
+
+describe("manifest YAML (plan/yaml.ts)", () => {
+    const yaml = (o: Record<string, unknown>) => YAML.stringify(o, MANIFEST_YAML_OPTIONS);
+
+    for (const stack of SHIPPED_STACKS) {
+        it(`writes every object of the shipped ${stack} stack byte for byte as yaml does`, async () => {
+            const objects = kubernetesObjects(await shippedResources(stack));
+            assert.ok(objects.length > 10);
+            for (const { resource, object } of objects) assert.equal(manifestYaml(object), yaml(object), resource.urn);
+        });
+    }
+
+    it("matches yaml on quoting, empty collections, numbers and the shapes it leaves to yaml", () => {
+        const strings = [
+            "plain", "", " lead", "trail ", "a: b", "a:b", "a #b", "a#b", "#x", "-", "- x", "-x", "?", "? x", ":x", "x:", "@x", "`x", "%x",
+            "*x", "&x", "!x", "|x", ">x", "'x'", "\"x\"", "say \"hi\"", "it's", "both ' and \"", "back\\slash", "[x]", "{x}", "x,y", ",x",
+            "true", "True", "TRUE", "false", "yes", "no", "on", "null", "Null", "~", "1", "-1", "+1", "01", "0o17", "0x1F", "1.5", ".5", "1e3", "1.5e-3",
+            ".inf", "-.Inf", ".nan", "1_000", "1:30", "---", "--- x", "...", "x---", "multi\nline", "trailing\n", "tab\there", "café", "\u0007",
+            "x".repeat(1100), "${VAR:-} $@",
+        ];
+        const cases: Record<string, unknown>[] = [
+            ...strings.map((s) => ({ v: s })),
+            ...strings.map((s) => ({ [s || "k"]: 1 })),
+            { list: strings },
+            { n: 0, neg: -3, f: 0.25, big: 1e21, small: 1e-7, z: -0, inf: Infinity, nan: NaN },
+            { t: true, f: false, nil: null },
+            { allNull: { a: null, b: null } },
+            { empty: {}, none: [], nested: [{}, [], { a: [] }] },
+            { seqOfSeq: [[1, 2], ["a"]] },
+            { deep: { a: [{ b: { c: [{ d: 1, e: [1, "2"] }] }, f: "g" }] } },
+        ];
+        for (const c of cases) assert.equal(manifestYaml(c), yaml(c), JSON.stringify(c));
     });
 });

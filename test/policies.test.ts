@@ -11,7 +11,13 @@ import { allowedGpuInstanceTypes, gpuPoolCapacity } from "../policies/pools";
 import { modelFitsAccelerator } from "../policies/models";
 import { protectStatefulPlatform } from "../policies/protection";
 import { POLICIES } from "../policies/pack";
-import { runPolicies, PolicyRunResult } from "../plan/policy-runner";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadPolicyConfig, resolvePolicyConfig, runPolicies, PolicyRunResult } from "../plan/policy-runner";
+import { loadStackConfig } from "../plan/plan";
+import { generateStack } from "../bench/generate";
+import { PROJECT_DIR, registered, SHIPPED_STACKS, shippedResources } from "./harness";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -546,5 +552,51 @@ describe("policy protect-stateful-platform", () => {
         ]);
         assert.match(r.violations[2].message, /deleting a CRD deletes every object of its kind\); set modelplane:protect: true in Pulumi\.<stack>\.yaml/);
         assert.deepEqual(r.violations.map((v) => v.resourceName), stack.map((s) => s.name));
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// plan/policy-runner.ts clones each resource's props once and shares that copy between the policies of a
+// run (the engine deserialises a fresh copy per call). That is only sound while no policy writes to its props.
+
+describe("the pack never modifies the resources it is given", () => {
+    function deepFreeze<T>(v: T): T {
+        if (v && typeof v === "object" && !Object.isFrozen(v)) {
+            Object.freeze(v);
+            for (const e of Object.values(v)) deepFreeze(e);
+        }
+        return v;
+    }
+
+    /** Every policy called directly on deep-frozen props: a write throws (strict mode) and fails the test. */
+    async function runFrozen(resources: RegisteredResource[], config: Record<string, unknown>): Promise<number> {
+        const frozen = resources.map((r) => ({ ...r, props: deepFreeze(structuredClone(r.props)) }));
+        const resolved = resolvePolicyConfig(config);
+        let violations = 0;
+        for (const p of POLICIES) {
+            const properties = resolved.get(p.name)!.properties;
+            if ("validateStack" in p) {
+                violations += (await callStack(p, frozen, properties)).violations.length;
+            } else {
+                for (const r of frozen) violations += (await callResource(p as ResourceValidationPolicy, r, properties)).violations.length;
+            }
+        }
+        for (let i = 0; i < resources.length; i++) assert.deepEqual(frozen[i].props, resources[i].props);
+        return violations;
+    }
+
+    for (const stack of SHIPPED_STACKS) {
+        it(`reads the shipped ${stack} stack without writing to it`, async () => {
+            await runFrozen(await shippedResources(stack), loadPolicyConfig(path.join(PROJECT_DIR, "policies", "config", `${stack}.json`)));
+        });
+    }
+
+    it("reads a stack with violations (every team over quota, unprotected) without writing to it", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-frozen-"));
+        const file = path.join(dir, "Pulumi.frozen.yaml");
+        fs.writeFileSync(file, generateStack(8).stackYaml);
+        const resources = await registered(loadStackConfig("frozen", PROJECT_DIR, file));
+        const violations = await runFrozen(resources, { "protect-stateful-platform": { requireProtect: true }, "max-gpus-per-model": { max: 1 } });
+        assert.ok(violations > 5, `the stack violates the pack (${violations} violations)`);
     });
 });
