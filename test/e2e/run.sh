@@ -21,7 +21,8 @@
 # Every process it starts is stopped by the EXIT trap (also on failure or Ctrl-C); the temp dir is removed
 # unless MODELPLANE_E2E_KEEP=1.
 #
-# Env: MODELPLANE_E2E_LANGHOST=<pulumi-language-nodejs binary> and MODELPLANE_E2E_PROVIDER=<pulumi-resource-
+# Env: MODELPLANE_E2E_LANGHOST=<pulumi-language-nodejs binary> (MODELPLANE_E2E_UPSTREAM_LANGHOST=<the host it
+#      passes through to, for test/e2e/langhost>) and MODELPLANE_E2E_PROVIDER=<pulumi-resource-
 #      kubernetes binary> replace the toolchain's (the Go module proxy does not serve the v3.248.0 language
 #      host, see toolchain.sh); MODELPLANE_E2E_KEEP=1 keeps the temp dir; MODELPLANE_E2E_VERBOSE=1 echoes logs.
 # Exit: 0 all steps passed; 1 a step failed; 3 the toolchain is incomplete (nothing was run).
@@ -33,9 +34,7 @@ SHARED_CRDS=$(cd "$REPO/../shared/crds" 2>/dev/null && pwd) || { echo "e2e: ../s
 log() { echo "[e2e $(date +%H:%M:%S)] $*" >&2; }
 
 # ---- toolchain ----------------------------------------------------------------------------------------
-"$HERE/toolchain.sh" >&2
-tc=$?
-if [ $tc -ne 0 ] && [ $tc -ne 3 ]; then echo "e2e: toolchain build failed" >&2; exit 1; fi
+"$HERE/toolchain.sh" >&2 || { echo "e2e: toolchain build failed" >&2; exit 1; }
 TBIN=$("$HERE/toolchain.sh" --print-bin)
 LANGHOST=${MODELPLANE_E2E_LANGHOST:-$TBIN/pulumi-language-nodejs}
 PROVIDER=${MODELPLANE_E2E_PROVIDER:-$TBIN/pulumi-resource-kubernetes}
@@ -207,6 +206,12 @@ alive "$KCM_PID" || { tail -30 "$TMP/logs/kube-controller-manager.log" >&2; echo
 # The CLI finds the language host next to its own binary (bundled) and the provider on PATH (ambient).
 ln "$TBIN/pulumi" "$TMP/bin/pulumi" 2>/dev/null || cp "$TBIN/pulumi" "$TMP/bin/pulumi"
 cp "$LANGHOST" "$TMP/bin/pulumi-language-nodejs"
+# The fallback host (test/e2e/langhost) starts the upstream host it passes through to from its own directory.
+UPSTREAM=${MODELPLANE_E2E_UPSTREAM_LANGHOST:-$TBIN/pulumi-language-nodejs-upstream}
+if [ -x "$UPSTREAM" ]; then
+  cp "$UPSTREAM" "$TMP/bin/pulumi-language-nodejs-upstream"
+fi
+unset MODELPLANE_E2E_UPSTREAM_LANGHOST
 cp "$PROVIDER" "$TMP/bin/pulumi-resource-kubernetes"
 export PATH="$TMP/bin:$PATH"
 export PULUMI_HOME="$TMP/home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true

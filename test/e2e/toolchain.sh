@@ -3,7 +3,10 @@
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e/<versions-key>/bin/
 #     pulumi                       Pulumi CLI, at the @pulumi/pulumi version of package-lock.json
-#     pulumi-language-nodejs       Node.js language host of the same release (next to the CLI = "bundled")
+#     pulumi-language-nodejs       Node.js language host of the same release (next to the CLI = "bundled"); while
+#                                  the proxy does not serve it: test/e2e/langhost (ours), a pass-through to
+#     pulumi-language-nodejs-upstream   the newest upstream host the proxy serves (sdk/v3 v3.68.0), adding the
+#                                  RunPlugin that policy packs need (see test/e2e/langhost/main.go)
 #     pulumi-resource-kubernetes   Kubernetes provider (ambient plugin: the driver puts bin/ on PATH)
 #     kube-apiserver, kube-controller-manager   from k8s.io/kubernetes
 #     etcd                         from go.etcd.io/etcd/server/v3
@@ -14,8 +17,8 @@
 # one pin rebuilds only that piece. Idempotent: pieces already built are reused.
 #
 # Usage: test/e2e/toolchain.sh [--print-bin]     (--print-bin: print the bin directory only, build nothing)
-# Exit: 0 every piece present; 3 a piece cannot be obtained from the module proxy (listed, with the error);
-#       1 a build failed.
+# Exit: 0 every piece present; 1 a build failed (the report lists each piece, what it was built from, and
+#       which wanted version the proxy does not serve).
 # Env:  MODELPLANE_E2E_CACHE overrides the cache root; GOFLAGS etc. pass through to go.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -30,6 +33,9 @@ K8S_SDK_VERSION=$(lock_version @pulumi/kubernetes)        # 4.34.2
 # nested module, which has no tags of its own.
 LANGHOST_MODULE=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 LANGHOST_PSEUDO=v3.0.0-20260624120734-a88168d865b7
+# The proxy answers 403 for that module at every version (also @latest and the version list). Until v3.68.0 the
+# host was a package of the SDK module, which the proxy serves: that host, plus our pass-through adding RunPlugin.
+UPSTREAM_LANGHOST_SDK=v3.68.0
 # Kubernetes provider: the module has no tags; pseudo-versions of release commits. The proxy serves the
 # v4.25.0 commit (f47bc2d6f199, its `@latest`) and answers 403 "not available" for the v4.26.0..v4.32.0 release
 # commits and for v4.34.2 (the @pulumi/kubernetes version): PROVIDER_WANTED is tried first and reported.
@@ -49,8 +55,8 @@ grep -q "${PROVIDER_MODULE} ${PROVIDER_PSEUDO}" "$TC/kubernetes-provider/go.mod"
 
 GO=${GO:-go}
 command -v "$GO" >/dev/null || { [ -x /usr/local/go/bin/go ] && GO=/usr/local/go/bin/go; } || die "go not found"
-KEY=$({ "$GO" version; echo "$PULUMI_VERSION $LANGHOST_PSEUDO $PROVIDER_PSEUDO $PROVIDER_RELEASE $KUBE_VERSION $ETCD_VERSION";
-        cat "$TC"/*/go.mod "$TC"/*/go.sum 2>/dev/null; } | sha256sum | cut -c1-16)
+KEY=$({ "$GO" version; echo "$PULUMI_VERSION $LANGHOST_PSEUDO $UPSTREAM_LANGHOST_SDK $PROVIDER_PSEUDO $PROVIDER_RELEASE $KUBE_VERSION $ETCD_VERSION";
+        cat "$TC"/*/go.mod "$TC"/*/go.sum "$HERE"/langhost/* 2>/dev/null; } | sha256sum | cut -c1-16)
 ROOT=${MODELPLANE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e}
 OUT="$ROOT/$KEY"
 BIN="$OUT/bin"
@@ -61,10 +67,9 @@ export GOTOOLCHAIN=local
 NICE=(nice -n 19)
 
 declare -a REPORT=()
-missing=0
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
-record() { REPORT+=("$(printf '%-28s %-44s %s' "$1" "$2" "$3")"); }
+record() { REPORT+=("$(printf '%-32s %-44s %s' "$1" "$2" "$3")"); }
 
 # build <name> <label> <inputs (pins and wrapper files)> <builder> [args]: the builder writes $DEST/<name>;
 # the binary is kept in pieces/<name>-<key>/ and linked into $BIN.
@@ -114,6 +119,19 @@ build_langhost() {
   "${NICE[@]}" "$GO" build -trimpath \
     -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}" \
     -o "$DEST/pulumi-language-nodejs" "$LANGHOST_MODULE"
+}
+
+# The fallback: the upstream host of sdk/v3 ${UPSTREAM_LANGHOST_SDK} (wrapper toolchain/nodejs-sdk) ...
+build_upstream_langhost() {
+  cd "$TC/nodejs-sdk"
+  "${NICE[@]}" "$GO" build -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${UPSTREAM_LANGHOST_SDK}" \
+    -o "$DEST/pulumi-language-nodejs-upstream" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+}
+# ... behind test/e2e/langhost, which passes every call through and runs policy packs itself.
+build_langhost_shim() {
+  cd "$HERE/langhost"
+  "${NICE[@]}" "$GO" build -trimpath -o "$DEST/pulumi-language-nodejs" .
 }
 
 # ---- Kubernetes provider ------------------------------------------------------------------------------
@@ -172,13 +190,17 @@ rc=0
 build pulumi "pulumi/pkg/v3 v${PULUMI_VERSION}" "v${PULUMI_VERSION} $TC/pulumi/go.mod $TC/pulumi/go.sum" build_cli || rc=1
 
 LANGHOST_INPUTS="v${PULUMI_VERSION} ${LANGHOST_PSEUDO} $TC/nodejs/go.mod $TC/pulumi/go.sum"
-if [ -x "$BIN/pulumi-language-nodejs" ]; then
-  record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" cached
-elif err=$(available "${LANGHOST_MODULE}@${LANGHOST_PSEUDO}"); then
+if err=$(available "${LANGHOST_MODULE}@${LANGHOST_PSEUDO}"); then
+  rm -f "$BIN/pulumi-language-nodejs-upstream"
   build pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" "$LANGHOST_INPUTS" build_langhost || rc=1
 else
-  record pulumi-language-nodejs "v${PULUMI_VERSION} (${LANGHOST_PSEUDO})" "UNAVAILABLE: $err"
-  missing=1
+  echo "toolchain: ${LANGHOST_MODULE}@${LANGHOST_PSEUDO} (v${PULUMI_VERSION}): $err" >&2
+  echo "toolchain: using the upstream host of sdk/v3 ${UPSTREAM_LANGHOST_SDK} behind test/e2e/langhost instead" >&2
+  record "(language host v${PULUMI_VERSION})" "${LANGHOST_PSEUDO}" "UNAVAILABLE from the proxy: $(head -1 <<<"$err")"
+  build pulumi-language-nodejs-upstream "pulumi/sdk/v3 ${UPSTREAM_LANGHOST_SDK}" \
+    "${UPSTREAM_LANGHOST_SDK} $TC/nodejs-sdk/go.mod $TC/nodejs-sdk/go.sum" build_upstream_langhost || rc=1
+  build pulumi-language-nodejs "test/e2e/langhost (pass-through + RunPlugin)" \
+    "$HERE/langhost/go.mod $HERE/langhost/go.sum $HERE/langhost/main.go" build_langhost_shim || rc=1
 fi
 
 PROVIDER_INPUTS="${PROVIDER_PSEUDO} ${PROVIDER_RELEASE} $TC/kubernetes-provider/go.mod $TC/kubernetes-provider/go.sum"
@@ -205,4 +227,3 @@ T1=$(now)
   printf '  %s\n' "${REPORT[@]}"
 } | tee "$OUT/report.txt"
 if [ $rc -ne 0 ]; then exit 1; fi
-if [ $missing -ne 0 ]; then exit 3; fi
