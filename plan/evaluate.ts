@@ -200,13 +200,14 @@ async function resolveOutputs(v: unknown): Promise<Record<string, unknown>> {
     return (out && typeof out === "object" ? out : { value: out }) as Record<string, unknown>;
 }
 
+interface OutputInternals { promise(withUnknowns?: boolean): Promise<unknown>; isSecret: Promise<boolean> }
+
 async function resolve(v: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(v)) {
-        const o = v as pulumi.Output<unknown>;
-        const [value, secret] = await Promise.all([
-            new Promise<unknown>((res) => o.apply((x) => { res(x); return x; })),
-            pulumi.isSecret(o),
-        ]);
+        // The Output's own promises (internal, stable across 3.x): `apply` would build a new Output per
+        // stack output, thousands at 1000 models, only to read the value.
+        const o = v as unknown as OutputInternals;
+        const [value, secret] = await Promise.all([o.promise(), o.isSecret]);
         return secret ? SECRET_PLACEHOLDER : resolve(value);
     }
     if (pulumi.Resource.isInstance(v)) return undefined;

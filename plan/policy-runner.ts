@@ -8,8 +8,9 @@
 // - enforcement: per-policy config level > "all" > the policy's own level > the pack's level; `disabled`
 //   skips the policy; a violation at `remediate` is reported as `mandatory`;
 // - resource policies run once per resource with ResourceValidationArgs; `notApplicable()` throws and the
-//   policy counts as not applicable for that resource; props are wrapped in the unknown-checking proxy,
-//   and reading an unknown value gives an advisory "can't run policy … during preview" violation;
+//   policy counts as not applicable for that resource; props that hold an unknown value are wrapped in the
+//   unknown-checking proxy (the only props it acts on), and reading an unknown value gives an advisory
+//   "can't run policy … during preview" violation;
 // - stack policies get every resource as a PolicyResource with `parent` and `dependencies` resolved to
 //   objects (propertyDependencies are not recorded by the plan, so they are empty).
 // Differences on purpose: props are the inputs the program gave (the engine gives stack policies the
@@ -60,7 +61,21 @@ const isLevel = (v: unknown): v is EnforcementLevel => typeof v === "string" && 
 const proxyModule = require("@pulumi/policy/proxy") as {
     unknownCheckingProxy<T extends object>(o: T): T;
     UnknownValueError: new (...args: unknown[]) => Error;
-};
+} & Record<"unknownBooleanValue" | "unknownNumberValue" | "unknownStringValue" | "unknownArrayValue" | "unknownAssetValue" | "unknownArchiveValue" | "unknownObjectValue", string>;
+
+// The sentinels the proxy throws on: it changes nothing else, so props without any skip it (the plan's
+// never hold one: plan/evaluate.ts writes unknowns as "[unknown]"), saving a Proxy per property read.
+const UNKNOWN_SENTINELS: ReadonlySet<unknown> = new Set([
+    proxyModule.unknownBooleanValue, proxyModule.unknownNumberValue, proxyModule.unknownStringValue, proxyModule.unknownArrayValue,
+    proxyModule.unknownAssetValue, proxyModule.unknownArchiveValue, proxyModule.unknownObjectValue,
+]);
+
+function holdsUnknown(v: unknown): boolean {
+    if (UNKNOWN_SENTINELS.has(v)) return true;
+    if (typeof v !== "object" || v === null) return false;
+    for (const e of Array.isArray(v) ? v : Object.values(v)) if (holdsUnknown(e)) return true;
+    return false;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Config
@@ -292,8 +307,8 @@ function parseUrn(urn: string): { type: string; name: string } {
 
 /**
  * The policy-side views of the registered resources for one run: each resource's props cloned (so no
- * policy can touch what the plan writes) and wrapped in the unknown-checking proxy on first read, then
- * shared by every policy (see the header); provider views built once per provider.
+ * policy can touch what the plan writes) on first read, behind the unknown-checking proxy when they hold
+ * an unknown, then shared by every policy (see the header); provider views built once per provider.
  */
 class PolicyViews {
     private readonly props = new Map<RegisteredResource, Record<string, any>>();
@@ -303,7 +318,8 @@ class PolicyViews {
     propsOf(r: RegisteredResource): Record<string, any> {
         let p = this.props.get(r);
         if (p === undefined) {
-            p = proxyModule.unknownCheckingProxy(structuredClone(r.props) as Record<string, unknown>) as Record<string, any>;
+            const clone = structuredClone(r.props) as Record<string, any>;
+            p = holdsUnknown(clone) ? proxyModule.unknownCheckingProxy(clone) : clone;
             this.props.set(r, p);
         }
         return p;
