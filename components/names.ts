@@ -14,6 +14,26 @@ export const PRESETS = {
     nvmeCache: "modelplane-nvme-cache",
 } as const;
 
+/**
+ * Names of the LLMInferenceServiceConfig presets KServe v0.20.0 merges by itself for the multi-node
+ * pipeline-parallel topologies (pkg/controller/v1alpha2/llmisvc/config_merge.go: prefix
+ * `LLM_INFERENCE_SERVICE_CONFIG_PREFIX`, default "kserve-", + `config-llm-*worker-pipeline-parallel`),
+ * chosen in `combineBaseRefsConfig` when the merged spec has `worker` and `parallelism.pipeline`. They
+ * are looked up in the service's namespace, then in `kserve` (`getConfig`). KServe references them but
+ * does not ship them (no such file in config/llmisvcconfig/ or the kserve-runtime-configs chart; kserve
+ * issue #5047), so a service falls into `PresetsCombined=False, ConfigNotFound` unless someone registers
+ * them: modelplane registers `workerPipelineParallel` (components/kserve/presets.ts) and rejects the P/D
+ * variants in config validation.
+ */
+export const KSERVE_PIPELINE_PRESETS = {
+    /** No prefill: the main workload, leader (`template`) + workers (`worker`). */
+    workerPipelineParallel: "kserve-config-llm-worker-pipeline-parallel",
+    /** P/D: the prefill workload with a worker. Not registered by modelplane (P/D + pipeline is rejected). */
+    prefillWorkerPipelineParallel: "kserve-config-llm-prefill-worker-pipeline-parallel",
+    /** P/D: the decode workload with a worker. Not registered by modelplane (P/D + pipeline is rejected). */
+    decodeWorkerPipelineParallel: "kserve-config-llm-decode-worker-pipeline-parallel",
+} as const;
+
 /** Per team namespace: the ServiceAccount model pods run as (bound to the cloud identity). */
 export const MODEL_SERVICE_ACCOUNT = "model-server";
 /** Per team namespace: the Secret holding the Hugging Face token, and its key. */

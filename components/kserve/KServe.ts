@@ -19,7 +19,8 @@ export interface KServeArgs extends LayerArgs {
 /**
  * KServe's LLMInferenceService operator (research/kserve.md §5.1, the llmisvc Helm flow):
  * kserve-llmisvc-crd → kserve-llmisvc-resources (controller, webhooks) → kserve-runtime-configs (the shipped
- * kserve-config-llm-* presets), plus modelplane's presets; with local NVMe pools also the LocalModel charts,
+ * kserve-config-llm-* presets), plus modelplane's presets (and the pipeline-parallel preset KServe looks up but
+ * does not ship, components/kserve/presets.ts); with local NVMe pools also the LocalModel charts,
  * one LocalModelNodeGroup per pool (built in components/storage/layout.ts) and the node agent's cache path.
  */
 export class KServe extends pulumi.ComponentResource {
@@ -72,8 +73,12 @@ export class KServe extends pulumi.ComponentResource {
             }
         }
 
+        // Ours (modelplane-*) and the well-known KServe names KServe looks up but does not ship (kserve-config-llm-*).
+        // They are in `ready`, so services are created after them. That matters for the pipeline-parallel preset:
+        // KServe v0.20.0 re-queues a service whose preset was missing only for names in WellKnownDefaultConfigs
+        // (controller.go, the LLMInferenceServiceConfig watch), and the pipeline-parallel names are not in that set.
         const presetResources = presets().map((p) => {
-            const role = p.metadata.name.replace(/^modelplane-/, "");
+            const role = p.metadata.name.replace(/^(modelplane-|kserve-config-llm-)/, "");
             return new k8s.apiextensions.CustomResource(`${name}-preset-${role}`, p, child([this.crds, ns, controller]));
         });
 
