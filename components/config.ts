@@ -469,6 +469,20 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
                 // break the controller-revision-hash label (kubernetes/kubernetes#64023).
                 if (m.name.length > 31) add(at("models", i, "name"), "must be at most 31 characters for a multi-node P/D model (<name>-kserve-mn-prefill must stay within 52)");
             }
+            // KServe v0.20.0 resolves P/D + worker + pipeline to kserve-config-llm-{decode,prefill}-worker-pipeline-parallel
+            // (config_merge.go), which neither KServe (issue #5047) nor modelplane ships: the service would stop
+            // at ConfigNotFound. Only the main (non-P/D) pipeline-parallel preset exists (components/kserve/presets.ts).
+            const pdPipeline = "multi-node pipeline parallelism cannot be combined with prefill (P/D): KServe looks up the " +
+                "presets kserve-config-llm-prefill-worker-pipeline-parallel / kserve-config-llm-decode-worker-pipeline-parallel, " +
+                "which KServe does not ship (kserve#5047) and modelplane does not provide";
+            if (topo.multiNode && (m.parallelism.pipeline ?? 0) > 1) {
+                add(at("models", i, "parallelism", "pipeline"), `${pdPipeline}; drop prefill, or use tensor or data parallelism for the decode workload`);
+            }
+            if (prefillTopo.multiNode && (prefillCfg.parallelism.pipeline ?? 0) > 1) {
+                const where = m.prefill.parallelism ? at("models", i, "prefill", "parallelism", "pipeline") : at("models", i, "prefill");
+                const inherited = m.prefill.parallelism ? "" : " (prefill inherits parallelism from the model when prefill.parallelism is not set)";
+                add(where, `${pdPipeline}${inherited}; give prefill tensor or data parallelism`);
+            }
         }
         checkLoader(s.cloud, m, pool, i, add);
         if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
