@@ -257,10 +257,23 @@ describe("models: loaders", () => {
         assert.ok(argv.includes("--headless"));
     });
 
-    it("runaiStreamer refuses multi-node pipeline parallelism (no KServe preset to mirror)", () => {
+    it("runaiStreamer with multi-node pipeline parallelism: the leader is node rank 0, a worker its LWS index, headless", () => {
         const cfg = variant("prod", "deepseek-r1", (m) => { m.loader = "runaiStreamer"; m.uri = "s3://b/deepseek"; });
         const m = model(cfg, "deepseek-r1");
-        assert.throws(() => buildLlmInferenceService(m, ctxOf(cfg, m)), /pipeline parallelism/);
+        const spec = buildLlmInferenceService(m, ctxOf(cfg, m)).spec as Obj;
+        const env = { LWS_LEADER_ADDRESS: "leader.invalid", LWS_LEADER_RESOLVE_ATTEMPTS: "1" };
+        const leader = runWithFakeVllm(main(spec.template).command, { ...env, LWS_WORKER_INDEX: "0" });
+        const worker = runWithFakeVllm(main(spec.worker).command, { ...env, LWS_WORKER_INDEX: "1" });
+        const flag = (argv: string[], f: string) => argv[argv.indexOf(f) + 1];
+        for (const argv of [leader, worker]) {
+            assert.equal(argv[1], "s3://b/deepseek");
+            assert.equal(flag(argv, "--pipeline-parallel-size"), "2");
+            assert.equal(flag(argv, "--nnodes"), "2");
+            assert.equal(flag(argv, "--master-addr"), "leader.invalid");
+        }
+        assert.equal(flag(leader, "--node-rank"), "0");
+        assert.equal(flag(worker, "--node-rank"), "1");
+        assert.ok(worker.includes("--headless") && !leader.includes("--headless"));
     });
 
     it("localCache: NVMe preset baseRef, node-group annotation, and a LocalModelCache for the model URI", () => {

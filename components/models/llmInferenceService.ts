@@ -23,12 +23,17 @@
 // - Validation (llm_inference_service_validation.go): `worker` needs data or pipeline parallelism; `dataLocal`
 //   requires `data` and vice versa; pipeline excludes data. CRD CEL: replicas XOR scaling, and scaling needs
 //   `wva` or `keda`.
+// - A `worker` with `parallelism.pipeline` makes the controller merge the preset
+//   kserve-config-llm-worker-pipeline-parallel (config_merge.go), which KServe references but does not ship
+//   (issue #5047): modelplane registers its own (components/kserve/presets.ts) and config validation rejects
+//   P/D with multi-node pipeline parallelism (their prefill/decode variants exist nowhere).
 // - Child names: InferencePool `<name>-inference-pool`; HTTPRoute paths `/<namespace>/<name>/v1/...`
 //   (config-llm-router-route.yaml).
 import { Cloud, GpuPoolConfig, ModelConfig, ParallelismConfig } from "../config";
 import { HF_TOKEN_KEY, HF_TOKEN_SECRET, MODEL_SERVICE_ACCOUNT, PRESETS, localModelNodeGroup } from "../names";
 import { ANNOTATIONS, GPU_RESOURCE, GPU_TAINT, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MODEL_LABEL, TEAM_LABEL } from "../../lib/labels";
 import { Topology } from "../../lib/topology";
+import { PIPELINE_MASTER_PORT } from "../kserve/presets";
 import { buildEndpointPickerConfig } from "./eppConfig";
 import { strategicMerge } from "./merge";
 import { podSize, weightsGiB } from "./sizing";
@@ -178,7 +183,8 @@ function env(m: ModelConfig, ctx: ModelContext, w: Workload): Obj[] {
  * The command of the RunAI Model Streamer path: vLLM reads the safetensors straight from `s3://` or `gs://`
  * with the pod's cloud identity (vLLM docs, "Loading models with Run:ai Model Streamer":
  * `vllm serve s3://… --load-format runai_streamer`). It mirrors the preset it replaces (served names, port,
- * parallelism flags, the data-parallel rank wiring of config-llm-worker-data-parallel.yaml) and keeps its
+ * parallelism flags, the data-parallel rank wiring of config-llm-worker-data-parallel.yaml, the multi-node
+ * pipeline launch of modelplane's kserve-config-llm-worker-pipeline-parallel) and keeps its
  * calling convention (`bash -c … --`, user args as `$@` through eval).
  */
 export function streamerCommand(m: ModelConfig, ctx: ModelContext, w: Workload, part: Part): string[] {
@@ -192,12 +198,25 @@ export function streamerCommand(m: ModelConfig, ctx: ModelContext, w: Workload, 
         `--tensor-parallel-size ${p.tensor}`,
     ];
     const prelude: string[] = [];
-    if (w.topology.multiNode) {
-        if (p.pipeline && p.pipeline > 1) {
-            throw new Error(
-                `model ${m.name}: loader runaiStreamer does not support multi-node pipeline parallelism ` +
-                `(KServe ships no pipeline-parallel preset to mirror); use data parallelism or loader storageInitializer`);
-        }
+    if (w.topology.multiNode && p.pipeline && p.pipeline > 1) {
+        // The launch of modelplane's kserve-config-llm-worker-pipeline-parallel preset (components/kserve/
+        // presets.ts pipelineParallelScript, with its sources): vLLM's multi-node mp launcher, one pipeline stage
+        // per pod, the head (node rank 0) serving the API and the other ranks headless.
+        prelude.push(
+            'LEADER_IP=""',
+            'for i in $(seq 1 "${LWS_LEADER_RESOLVE_ATTEMPTS:-30}"); do LEADER_IP=$(getent hosts "${LWS_LEADER_ADDRESS}" | cut -d" " -f1); [ -n "$LEADER_IP" ] && break; sleep 1; done',
+            'LEADER_IP=${LEADER_IP:-${LWS_LEADER_ADDRESS}}',
+        );
+        flags.push(
+            `--pipeline-parallel-size ${p.pipeline}`,
+            "--distributed-executor-backend mp",
+            `--nnodes ${p.pipeline}`,
+            part === "leader" ? "--node-rank 0" : "--node-rank ${LWS_WORKER_INDEX}",
+            "--master-addr ${LEADER_IP}",
+            `--master-port \${VLLM_MASTER_PORT:-${PIPELINE_MASTER_PORT}}`,
+        );
+        if (part === "worker") flags.push("--headless");
+    } else if (w.topology.multiNode) {
         const dataLocal = p.dataLocal ?? p.data ?? 1;
         prelude.push(
             'DP_ADDRESS=""',
