@@ -21,8 +21,19 @@ function child(mode: ChildMode, stack: string, dir: string): Measure {
 
 const load1 = (): string => os.loadavg()[0].toFixed(2);
 
+const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
 function main(): void {
-    const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+    const args = process.argv.slice(2);
+    const repeatArg = args.find((a) => a.startsWith("--repeat="));
+    // Rounds per size: each round runs plan, floor and constant-input floor back to back, so a ratio is
+    // taken between runs under the same load; the table shows medians (and the spread of the ratios).
+    const rounds = Math.max(1, Number(repeatArg?.slice("--repeat=".length) ?? process.env.BENCH_REPEAT ?? 3) || 3);
+    const sizes = args.filter((a) => !a.startsWith("--")).map(Number).filter((n) => n > 0);
     const ns = sizes.length ? sizes : [100, 500, 1000, 2000];
     const rows: string[] = [];
     const startLoad = load1();
@@ -33,22 +44,34 @@ function main(): void {
         fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
         fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
         const loadBefore = load1();
-        const plan = child("plan", stack, dir);
-        const floor = child("floor", stack, dir);
-        const floorEmpty = child("floor-empty", stack, dir);
+        const plans: Measure[] = [];
+        const floors: Measure[] = [];
+        const empties: Measure[] = [];
+        for (let i = 0; i < rounds; i++) {
+            // Every plan writes into a fresh output directory, as the first one does.
+            fs.rmSync(path.join(dir, "out"), { recursive: true, force: true });
+            plans.push(child("plan", stack, dir));
+            floors.push(child("floor", stack, dir));
+            empties.push(child("floor-empty", stack, dir));
+        }
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out", "resources.json"), "utf8")) as RegisteredResource[];
         const { perModel, crossModelEdges } = modelStructure(resources);
         const perModelCounts = [...perModel.values()];
         const avgPerModel = perModelCounts.reduce((a, b) => a + b, 0) / Math.max(1, perModelCounts.length);
+        const ratios = plans.map((p, i) => p.seconds / floors[i].seconds);
+        const emptyRatios = plans.map((p, i) => p.seconds / empties[i].seconds);
         const row = {
-            n, teams: g.teams, resources: plan.resources, planS: plan.seconds, floorS: floor.seconds, ratio: plan.seconds / floor.seconds,
-            emptyFloorS: floorEmpty.seconds, emptyRatio: plan.seconds / floorEmpty.seconds,
-            planRss: plan.maxRssMiB, floorRss: floor.maxRssMiB, emptyFloorRss: floorEmpty.maxRssMiB, perModel: avgPerModel, depth: dependencyDepth(resources),
-            cross: crossModelEdges.length, exit: plan.exitCode, load: `${loadBefore} → ${load1()}`,
+            n, teams: g.teams, resources: plans[0].resources, rounds,
+            planS: median(plans.map((m) => m.seconds)), floorS: median(floors.map((m) => m.seconds)), ratio: median(ratios), ratios: range(ratios),
+            emptyFloorS: median(empties.map((m) => m.seconds)), emptyRatio: median(emptyRatios), emptyRatios: range(emptyRatios),
+            planRss: Math.max(...plans.map((m) => m.maxRssMiB)), floorRss: Math.max(...floors.map((m) => m.maxRssMiB)), emptyFloorRss: Math.max(...empties.map((m) => m.maxRssMiB)),
+            perModel: avgPerModel, depth: dependencyDepth(resources), cross: crossModelEdges.length, exit: Math.max(...plans.map((m) => m.exitCode)),
+            load: `${loadBefore} → ${load1()}`,
+            all: { plan: plans.map((m) => +m.seconds.toFixed(3)), floor: floors.map((m) => +m.seconds.toFixed(3)), floorEmpty: empties.map((m) => +m.seconds.toFixed(3)) },
         };
         console.log(JSON.stringify(row));
-        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** | ` +
-            `${row.emptyFloorS.toFixed(2)} | ${row.emptyRatio.toFixed(2)} | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.emptyFloorRss.toFixed(0)} | ` +
+        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** (${row.ratios}) | ` +
+            `${row.emptyFloorS.toFixed(2)} | ${row.emptyRatio.toFixed(2)} (${row.emptyRatios}) | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.emptyFloorRss.toFixed(0)} | ` +
             `${row.perModel.toFixed(2)} | ${row.depth} | ${row.cross} | ${row.exit} | ${row.load} |`);
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -56,7 +79,7 @@ function main(): void {
     const md = [
         "# Scale benchmark",
         "",
-        `Command: \`npm run bench -- ${ns.join(" ")}\` — ${new Date().toISOString().slice(0, 10)}, on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
+        `Command: \`npm run bench -- ${args.join(" ")}\` — ${new Date().toISOString().slice(0, 10)}, on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
             `1-minute load average ${startLoad} when the run started, ${load1()} when it ended.`,
         "",
         "Each N is a generated AWS stack (bench/generate.ts): N models across N/20 teams on four GPU pools, cycling single-GPU, TP4 + streamer + autoscaling, TP4 + priority, and prefill/decode on the NVMe cache.",
@@ -71,10 +94,12 @@ function main(): void {
         "- `constant-input floor`: the same registrations with the constant input `{value: 1}` (components `{}`): the SDK's per-resource cost without the cost " +
             "of the inputs. It is shown so nothing is hidden; plan ÷ this floor also charges us for the size of the objects we declare, which no program can avoid.",
         "",
-        "Seconds are wall-clock seconds measured inside each process (module loading excluded); RSS is each process's peak. " +
-            "The load column is the machine's 1-minute load average before the plan and after the constant-input floor of that N (another agent shares this 2-core machine).",
+        `Each N runs ${rounds} round(s) of plan, floor and constant-input floor back to back. Seconds are the median wall-clock seconds over the rounds, measured inside each ` +
+            "process (module loading excluded); a ratio is the median of the per-round ratios (each plan against the floors run right after it), with their range in brackets; " +
+            "RSS is the largest peak of the rounds. The load column is the machine's 1-minute load average before the first and after the last round of that N " +
+            "(another agent shares this 2-core machine).",
         "",
-        "| N models | teams | resources | plan s | floor s | plan/floor | constant-input floor s | plan/constant-input floor | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
+        "| N models | teams | resources | plan s | floor s | plan/floor (range) | constant-input floor s | plan/constant-input floor (range) | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rows,
         "",
