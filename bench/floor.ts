@@ -8,6 +8,11 @@
 //   resources.json, as constant data. The SDK has to serialise every input to protobuf, the mock monitor
 //   deserialises it, builds the state and serialises it back, and the SDK resolves one Output per state
 //   key; a program that declares these objects cannot avoid that, whatever its logic.
+//   It also gets the options the plan recorded: its dependencies (dependsOn: the same resource objects, so the
+//   SDK sends the same URN lists — ~20 per resource at scale, component URNs included), its provider, protect,
+//   ignoreChanges, retainOnDelete, deleteBeforeReplace, replaceOnChanges and additionalSecretOutputs. The
+//   dependency graph and the providers are part of what a deployment registers; gathering and sending them
+//   is SDK work that any program declaring this graph pays.
 // - "empty": each resource gets the constant `{value: 1}` (components `{}`): the SDK's per-resource cost
 //   alone, without the cost of the inputs. Kept as a second column so the difference is visible.
 import * as pulumi from "@pulumi/pulumi";
@@ -15,7 +20,19 @@ import { RegisteredResource } from "../lib/resources";
 import { mockNewResource } from "../plan/mocks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+    waitForRPCs(): Promise<void>;
+    getMonitor(): { registerResource(req: FloorRequest, cb: unknown): unknown };
+};
+
+/** The parts of a RegisterResourceRequest the bench's tests compare with the plan's. */
+export interface FloorRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
+}
 
 export type FloorInputs = "recorded" | "empty";
 
@@ -23,10 +40,21 @@ export type FloorInputs = "recorded" | "empty";
 class FloorCustomResource extends pulumi.CustomResource {}
 class FloorProviderResource extends pulumi.ProviderResource {}
 
-export async function registerFloor(resources: readonly RegisteredResource[], stack: string, inputs: FloorInputs): Promise<number> {
+/** `observe` (tests only) sees every registration request the floor sends. */
+export async function registerFloor(
+    resources: readonly RegisteredResource[], stack: string, inputs: FloorInputs, observe?: (req: FloorRequest) => void,
+): Promise<number> {
     // Same mock as the plan (plan/evaluate.ts): ids for custom resources, state = inputs + a few outputs.
     // The floor invokes nothing, so its call mock is never used.
     await pulumi.runtime.setMocks({ newResource: mockNewResource, call: () => ({}) }, "modelplane", stack, false);
+    if (observe) {
+        const monitor = settings.getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req, cb) => {
+            observe(req);
+            return register(req, cb);
+        };
+    }
     // Same SDK settings as the plan's evaluation (plan/evaluate.ts): no stack capture while registering.
     const stackLimit = Error.stackTraceLimit;
     if (!process.env.MODELPLANE_PLAN_STACKS) Error.stackTraceLimit = 0;
@@ -35,7 +63,7 @@ export async function registerFloor(resources: readonly RegisteredResource[], st
         const constant = { value: 1 };
         for (const r of resources) {
             const parent = r.parent ? byUrn.get(r.parent) : undefined;
-            const opts = { parent };
+            const opts = inputs === "recorded" ? recordedOptions(r, parent, byUrn) : { parent };
             const props: Record<string, unknown> = inputs === "recorded" ? r.props : r.custom ? constant : {};
             let res: pulumi.Resource;
             if (r.type.startsWith("pulumi:providers:")) res = new FloorProviderResource(r.type.slice("pulumi:providers:".length), r.name, props, opts);
@@ -48,4 +76,29 @@ export async function registerFloor(resources: readonly RegisteredResource[], st
     } finally {
         Error.stackTraceLimit = stackLimit;
     }
+}
+
+/** The recorded options of `r` (see "recorded" above), with dependencies and provider as the floor's own objects. */
+function recordedOptions(r: RegisteredResource, parent: pulumi.Resource | undefined, byUrn: ReadonlyMap<string, pulumi.Resource>): pulumi.CustomResourceOptions {
+    const dependsOn: pulumi.Resource[] = [];
+    for (const urn of r.dependencies) {
+        const dep = byUrn.get(urn);
+        if (!dep) throw new Error(`floor: ${r.urn} depends on ${urn}, which was not registered before it`);
+        dependsOn.push(dep);
+    }
+    const opts: pulumi.CustomResourceOptions = { parent, dependsOn };
+    if (r.custom && r.provider) {
+        // A provider reference is "<urn>::<id>".
+        const provider = byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")));
+        if (!(provider instanceof pulumi.ProviderResource)) throw new Error(`floor: ${r.urn} uses provider ${r.provider}, which is not a registered provider`);
+        opts.provider = provider;
+    }
+    const o = r.opts;
+    if (o.protect) opts.protect = true;
+    if (o.ignoreChanges.length > 0) opts.ignoreChanges = o.ignoreChanges;
+    if (o.retainOnDelete) opts.retainOnDelete = true;
+    if (o.deleteBeforeReplace) opts.deleteBeforeReplace = true;
+    if (o.replaceOnChanges.length > 0) opts.replaceOnChanges = o.replaceOnChanges;
+    if (o.additionalSecretOutputs.length > 0) opts.additionalSecretOutputs = o.additionalSecretOutputs;
+    return opts;
 }

@@ -87,12 +87,13 @@ function main(): void {
         "",
         "- `plan`: the full offline plan (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md).",
         "- `floor` (the floor the ratio uses): a program with no logic (bench/floor.ts) that registers exactly the resources the plan registered — same types, names, parents, " +
-            "remote flag, count and order, taken from the plan's resources.json — each with the inputs the plan recorded for it, under the same SDK, the same mocks " +
+            "remote flag, count and order, taken from the plan's resources.json — each with the inputs and options the plan recorded for it (dependencies, provider, " +
+            "protect and the other resource options: the same registration requests, checked by test/scale.test.ts), under the same SDK, the same mocks " +
             "(plan/mocks.ts `mockNewResource`) and the same SDK settings (no stack capture) as the plan. The inputs are constant data read before the clock starts. " +
             "Any program that declares these objects pays this: the SDK serialises every input to protobuf, the mock monitor converts it back, builds the state and " +
             "serialises that, and the SDK resolves one Output per property. plan ÷ floor is therefore the cost of our own work (config, program logic, policies, outputs).",
-        "- `constant-input floor`: the same registrations with the constant input `{value: 1}` (components `{}`): the SDK's per-resource cost without the cost " +
-            "of the inputs. It is shown so nothing is hidden; plan ÷ this floor also charges us for the size of the objects we declare, which no program can avoid.",
+        "- `constant-input floor`: the same resources and parents with the constant input `{value: 1}` (components `{}`) and no other options: the SDK's per-resource cost without the cost " +
+            "of the inputs and the dependency graph. It is shown so nothing is hidden; plan ÷ this floor also charges us for the size of the objects we declare, which no program can avoid.",
         "",
         `Each N runs ${rounds} round(s) of plan, floor and constant-input floor back to back. Seconds are the median wall-clock seconds over the rounds, measured inside each ` +
             "process (module loading excluded); a ratio is the median of the per-round ratios (each plan against the floors run right after it), with their range in brackets; " +

@@ -10,6 +10,7 @@ import { registered, PROJECT_DIR } from "./harness";
 import { resolvePolicyConfig, toPolicyResources } from "../plan/policy-runner";
 import { POLICIES } from "../policies/pack";
 import { StackValidationPolicy } from "@pulumi/policy";
+import { FloorRequest, registerFloor } from "../bench/floor";
 
 /** Evaluates a generated stack of n models under mocks. */
 async function generated(n: number): Promise<RegisteredResource[]> {
@@ -49,6 +50,22 @@ describe("structure at scale (not timing)", () => {
 
     it("never makes one model's resources depend on another model's", () => {
         assert.deepEqual(modelStructure(large).crossModelEdges, []);
+    });
+
+    it("bench floor: registers what the plan registered (same resources, parents, dependencies, providers)", async () => {
+        const key = (type: string, name: string, parent: string | undefined) => `${parent ?? ""}|${type}|${name}`;
+        const sent = new Map<string, FloorRequest>();
+        const count = await registerFloor(small, "scale8", "recorded", (req) => sent.set(key(req.getType(), req.getName(), req.getParent() || undefined), req));
+        assert.equal(count, small.length);
+        // The root stack is the SDK's own registration in both programs.
+        const expected = small.filter((r) => r.type !== "pulumi:pulumi:Stack");
+        assert.equal(expected.filter((r) => r.dependencies.length > 0).length > expected.length / 2, true, "the plan recorded dependencies");
+        for (const r of expected) {
+            const req = sent.get(key(r.type, r.name, r.parent));
+            assert.ok(req, `the floor did not register ${r.urn}`);
+            assert.deepEqual([...req.getDependenciesList()].sort(), [...r.dependencies].sort(), `${r.urn}: dependencies`);
+            assert.equal(req.getProvider() || undefined, r.custom ? r.provider : undefined, `${r.urn}: provider`);
+        }
     });
 });
 
