@@ -359,22 +359,32 @@ class PolicyViews {
     }
 }
 
-function makeResourceArgs(r: RegisteredResource, views: PolicyViews, properties: Record<string, unknown>): ResourceValidationArgs {
-    const args: ResourceValidationArgs = {
+/**
+ * What resource and stack policies both see of a resource. `props` is a getter: most policies decide from the
+ * type alone that a resource is not theirs, and stack policies read the props of the few types they index.
+ * Callers add their own fields with Object.assign, which keeps the getter (it copies only the source's).
+ */
+function resourceView(r: RegisteredResource, views: PolicyViews) {
+    return {
         type: r.type,
-        // A getter: most policies decide from the type alone that a resource is not theirs.
         get props() {
             return views.propsOf(r);
         },
         urn: r.urn,
         name: r.name,
         opts: policyOptions(r),
-        stackTags: new Map(),
-        isType: (cls) => isTypeOf(r.type, cls),
-        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? views.propsOf(r) : undefined)) as ResourceValidationArgs["asType"],
+        isType: (cls: unknown) => isTypeOf(r.type, cls),
+        // One function serves both interfaces, whose asType signatures differ only in their generics.
+        asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? views.propsOf(r) : undefined)) as PolicyResource["asType"] & ResourceValidationArgs["asType"],
+    };
+}
+
+function makeResourceArgs(r: RegisteredResource, views: PolicyViews, properties: Record<string, unknown>): ResourceValidationArgs {
+    const args: ResourceValidationArgs = Object.assign(resourceView(r, views), {
+        stackTags: new Map<string, string>(),
         getConfig: <T extends object>() => structuredClone(properties) as T,
         notApplicable: throwNotApplicable,
-    };
+    });
     const provider = views.providerOf(r);
     if (provider) args.provider = provider;
     return args;
@@ -384,20 +394,10 @@ function makeResourceArgs(r: RegisteredResource, views: PolicyViews, properties:
 export function toPolicyResources(resources: readonly RegisteredResource[], views = new PolicyViews(new Map(resources.map((r) => [r.urn, r])))): PolicyResource[] {
     const out = new Map<string, PolicyResource>();
     for (const r of resources) {
-        const pr: PolicyResource = {
-            type: r.type,
-            // A getter, as for resource policies: stack policies read the props of the few types they index.
-            get props() {
-                return views.propsOf(r);
-            },
-            urn: r.urn,
-            name: r.name,
-            opts: policyOptions(r),
-            dependencies: [],
+        const pr: PolicyResource = Object.assign(resourceView(r, views), {
+            dependencies: [] as PolicyResource[],
             propertyDependencies: {},
-            isType: (cls) => isTypeOf(r.type, cls),
-            asType: ((cls: unknown) => (isTypeOf(r.type, cls) ? views.propsOf(r) : undefined)) as PolicyResource["asType"],
-        };
+        });
         const provider = views.providerOf(r);
         if (provider) pr.provider = provider;
         out.set(r.urn, pr);
