@@ -15,6 +15,16 @@ import { KubeObject } from "../addons/kube";
 
 const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
 
+/** A modelplane LLMInferenceServiceConfig in the kserve namespace, where `baseRefs` and KServe's lookup find it. */
+function preset(name: string, spec: Record<string, unknown>): KubeObject {
+    return {
+        apiVersion: "serving.kserve.io/v1alpha2",
+        kind: "LLMInferenceServiceConfig",
+        metadata: { name, namespace: KSERVE_NAMESPACE, labels },
+        spec,
+    };
+}
+
 /**
  * The vLLM command of the RunAI streamer preset. Like KServe's presets it runs through `bash -c` and ends
  * with "--" so that the service's `args` (vllm.args) arrive as "$@" (container args are atomic in the
@@ -48,20 +58,15 @@ export const RUNAI_STREAMER_SCRIPT = [
  * command is replaced. Credentials come from the pod's cloud identity (the model's ServiceAccount).
  */
 export function runaiStreamerPreset(): KubeObject {
-    return {
-        apiVersion: "serving.kserve.io/v1alpha2",
-        kind: "LLMInferenceServiceConfig",
-        metadata: { name: PRESETS.runaiStreamer, namespace: KSERVE_NAMESPACE, labels },
-        spec: {
-            storageInitializer: { enabled: false },
-            template: {
-                containers: [{
-                    name: "main",
-                    command: ["/bin/bash", "-c", RUNAI_STREAMER_SCRIPT, "--"],
-                }],
-            },
+    return preset(PRESETS.runaiStreamer, {
+        storageInitializer: { enabled: false },
+        template: {
+            containers: [{
+                name: "main",
+                command: ["/bin/bash", "-c", RUNAI_STREAMER_SCRIPT, "--"],
+            }],
         },
-    };
+    });
 }
 
 /**
@@ -72,20 +77,15 @@ export function runaiStreamerPreset(): KubeObject {
  * The node group a model uses is chosen per model (annotation serving.kserve.io/nodegroup) by the models layer.
  */
 export function nvmeCachePreset(): KubeObject {
-    return {
-        apiVersion: "serving.kserve.io/v1alpha2",
-        kind: "LLMInferenceServiceConfig",
-        metadata: { name: PRESETS.nvmeCache, namespace: KSERVE_NAMESPACE, labels },
-        spec: {
-            storageInitializer: { enabled: true },
-            template: {
-                containers: [{
-                    name: "main",
-                    env: [{ name: "HF_HUB_OFFLINE", value: "1" }],
-                }],
-            },
+    return preset(PRESETS.nvmeCache, {
+        storageInitializer: { enabled: true },
+        template: {
+            containers: [{
+                name: "main",
+                env: [{ name: "HF_HUB_OFFLINE", value: "1" }],
+            }],
         },
-    };
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -239,26 +239,21 @@ export function workerPipelineParallelPreset(): KubeObject {
         volumeMounts: [...MOUNTS, { mountPath: "/var/run/kserve/tls", name: "tls-certs", readOnly: true }],
     };
     const worker = { ...vllmContainerBase("worker"), volumeMounts: MOUNTS };
-    return {
-        apiVersion: "serving.kserve.io/v1alpha2",
-        kind: "LLMInferenceServiceConfig",
-        metadata: { name: KSERVE_PIPELINE_PRESETS.workerPipelineParallel, namespace: KSERVE_NAMESPACE, labels },
-        spec: {
-            // As in every stock vLLM preset: the pods serve the "publishers/<ns>/models/<name>" alias that the
-            // router-route preset's model-name header rule needs (config_merge.go isModelBasedRoutingEnabled).
-            annotations: { "serving.kserve.io/model-based-routing-enabled": "true" },
-            template: {
-                containers: [leader],
-                terminationGracePeriodSeconds: 60,
-                volumes: [...VOLUMES, { name: "tls-certs", secret: { secretName: "{{ ChildName .ObjectMeta.Name `-kserve-self-signed-certs` }}" } }],
-            },
-            worker: {
-                containers: [worker],
-                terminationGracePeriodSeconds: 60,
-                volumes: VOLUMES,
-            },
+    return preset(KSERVE_PIPELINE_PRESETS.workerPipelineParallel, {
+        // As in every stock vLLM preset: the pods serve the "publishers/<ns>/models/<name>" alias that the
+        // router-route preset's model-name header rule needs (config_merge.go isModelBasedRoutingEnabled).
+        annotations: { "serving.kserve.io/model-based-routing-enabled": "true" },
+        template: {
+            containers: [leader],
+            terminationGracePeriodSeconds: 60,
+            volumes: [...VOLUMES, { name: "tls-certs", secret: { secretName: "{{ ChildName .ObjectMeta.Name `-kserve-self-signed-certs` }}" } }],
         },
-    };
+        worker: {
+            containers: [worker],
+            terminationGracePeriodSeconds: 60,
+            volumes: VOLUMES,
+        },
+    });
 }
 
 export function presets(): KubeObject[] {
