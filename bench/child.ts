@@ -14,7 +14,8 @@ import { registerFloor } from "./floor";
 export type ChildMode = "plan" | "floor" | "floor-empty";
 
 async function main(): Promise<void> {
-    const [mode, stack, dir] = process.argv.slice(2) as [ChildMode, string, string];
+    const [mode, stack, dir, outArg] = process.argv.slice(2) as [ChildMode, string, string, string | undefined];
+    const out = outArg ?? path.join(dir, "out");
     let count: number;
     let exitCode = 0;
     let started: bigint;
@@ -22,12 +23,12 @@ async function main(): Promise<void> {
         started = process.hrtime.bigint();
         const r = await runPlan({
             stack, projectDir: path.resolve(__dirname, ".."),
-            configFile: path.join(dir, `Pulumi.${stack}.yaml`), policyConfig: path.join(dir, `${stack}.policy.json`), out: path.join(dir, "out"),
+            configFile: path.join(dir, `Pulumi.${stack}.yaml`), policyConfig: path.join(dir, `${stack}.policy.json`), out,
         });
         count = r.resources.length;
         exitCode = r.exitCode;
     } else if (mode === "floor" || mode === "floor-empty") {
-        const resources = JSON.parse(fs.readFileSync(path.join(dir, "out", "resources.json"), "utf8")) as RegisteredResource[];
+        const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RegisteredResource[];
         started = process.hrtime.bigint();
         count = await registerFloor(resources, stack, mode === "floor" ? "recorded" : "empty");
     } else {

@@ -17,6 +17,7 @@
 //   alone, without the cost of the inputs. Kept as a second column so the difference is visible.
 import * as pulumi from "@pulumi/pulumi";
 import { RegisteredResource } from "../lib/resources";
+import { withoutStackCapture } from "../plan/evaluate";
 import { mockNewResource } from "../plan/mocks";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -55,10 +56,8 @@ export async function registerFloor(
             return register(req, cb);
         };
     }
-    // Same SDK settings as the plan's evaluation (plan/evaluate.ts): no stack capture while registering.
-    const stackLimit = Error.stackTraceLimit;
-    if (!process.env.MODELPLANE_PLAN_STACKS) Error.stackTraceLimit = 0;
-    try {
+    // Same SDK settings as the plan's evaluation: no stack capture while registering.
+    return withoutStackCapture(async () => {
         const byUrn = new Map<string, pulumi.Resource>();
         const constant = { value: 1 };
         for (const r of resources) {
@@ -73,9 +72,7 @@ export async function registerFloor(
         }
         await settings.waitForRPCs();
         return byUrn.size;
-    } finally {
-        Error.stackTraceLimit = stackLimit;
-    }
+    });
 }
 
 /** The recorded options of `r` (see "recorded" above), with dependencies and provider as the floor's own objects. */

@@ -176,22 +176,40 @@ export async function evaluate<T extends object>(
         return register(req, cb);
     };
 
-    // The SDK stamps every internal promise with `new Error().stack` (runtime/debuggable.js) and every
-    // resource with its call sites; under ts-node each stack is source-mapped, which made stack capture
-    // the largest cost of a large plan (profiled: ~45% of evaluation at 1000 models). The plan needs no
-    // source positions, so stacks are off while the program runs unless MODELPLANE_PLAN_STACKS=1.
-    const stackLimit = Error.stackTraceLimit;
-    if (!process.env.MODELPLANE_PLAN_STACKS) Error.stackTraceLimit = 0;
-    let outputs: Record<string, unknown>;
-    try {
+    const outputs = await withoutStackCapture(async () => {
         const returned = program(cfg);
-        outputs = await resolveOutputs(returned);
+        const resolved = await resolveOutputs(returned);
         await settings.waitForRPCs();
-    } finally {
-        Error.stackTraceLimit = stackLimit;
-    }
+        return resolved;
+    });
     if (duplicates.length > 0) throw new DuplicateUrnError([...new Set(duplicates)]);
     return { resources, outputs };
+}
+
+/**
+ * Runs `fn` with stack capture off (unless MODELPLANE_PLAN_STACKS=1); the plan and the bench's floor
+ * (bench/floor.ts) both register through it, so they run the SDK under the same settings.
+ *
+ * The SDK stamps every internal promise with `new Error().stack` (runtime/debuggable.js) and every resource
+ * with its call sites (`Resource.callsites`, which sets `Error.stackTraceLimit` to Infinity itself); under
+ * ts-node each of those stacks goes through source-map-support's `Error.prepareStackTrace`, which maps
+ * every frame. Profiled at 1000 models: stack capture was ~45% of evaluation with the default limit, and
+ * the call sites alone still took 0.7 s of a 6.5 s plan with the limit at 0. The mocks ignore source
+ * positions (the engine uses them only to point at the line that declared a resource), so while the
+ * program registers, stacks are empty and errors keep only their "Name: message" line.
+ */
+export async function withoutStackCapture<T>(fn: () => Promise<T>): Promise<T> {
+    if (process.env.MODELPLANE_PLAN_STACKS) return fn();
+    const stackLimit = Error.stackTraceLimit;
+    const prepare = Error.prepareStackTrace;
+    Error.stackTraceLimit = 0;
+    Error.prepareStackTrace = (error: Error) => Error.prototype.toString.call(error);
+    try {
+        return await fn();
+    } finally {
+        Error.stackTraceLimit = stackLimit;
+        Error.prepareStackTrace = prepare;
+    }
 }
 
 /** Resolves Outputs nested in plain objects (secrets become the placeholder). */

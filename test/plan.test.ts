@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import YAML from "yaml";
 import { parseArgs } from "../plan/cli";
-import { DuplicateUrnError, evaluate } from "../plan/evaluate";
+import { DuplicateUrnError, evaluate, withoutStackCapture } from "../plan/evaluate";
 import { runPlan } from "../plan/plan";
 import { placeholderFor } from "../plan/stack-file";
 import { kubernetesObjects } from "../plan/manifests";
@@ -132,6 +132,21 @@ describe("offline plan", () => {
         assert.deepEqual(secret.secretProps, ["stringData"]);
         assert.equal(JSON.stringify(secret.props).includes("hunter2"), false);
         assert.deepEqual(secret.rawProps?.stringData, { token: "hunter2" });
+    });
+
+    it("registers without capturing stacks and puts the stack settings back afterwards, even on a throw", async () => {
+        const limit = Error.stackTraceLimit;
+        const prepare = Error.prepareStackTrace;
+        let inside: { stack?: string; callsites: number } | undefined;
+        await assert.rejects(withoutStackCapture(async () => {
+            inside = { stack: new TypeError("bad pool").stack, callsites: pulumi.Resource.callsites().length };
+            throw new Error("program failed");
+        }), /program failed/);
+        // The SDK's call-site capture (which raises the limit itself) finds no frame to source-map.
+        assert.deepEqual(inside, { stack: "TypeError: bad pool", callsites: 0 });
+        assert.equal(Error.stackTraceLimit, limit);
+        assert.equal(Error.prepareStackTrace, prepare);
+        assert.ok(pulumi.Resource.callsites().length > 0, "call sites are back outside");
     });
 });
 
