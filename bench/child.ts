@@ -7,7 +7,7 @@
 // module is excluded for the plan too.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runPlan } from "../plan/plan";
+import { PlanTimings, runPlan } from "../plan/plan";
 import { RegisteredResource } from "../lib/resources";
 import { registerFloor } from "./floor";
 
@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     let count: number;
     let exitCode = 0;
     let started: bigint;
+    let phases: PlanTimings | undefined;
     if (mode === "plan") {
         started = process.hrtime.bigint();
         const r = await runPlan({
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
         });
         count = r.resources.length;
         exitCode = r.exitCode;
+        phases = r.timings;
     } else if (mode === "floor" || mode === "floor-empty") {
         const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8")) as RegisteredResource[];
         started = process.hrtime.bigint();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
         throw new Error(`unknown mode ${String(mode)}`);
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(JSON.stringify({ mode, resources: count, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, exitCode }));
+    console.log(JSON.stringify({ mode, resources: count, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024, exitCode, phases }));
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(2); });

@@ -6,10 +6,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { RegisteredResource } from "../lib/resources";
 import type { ChildMode } from "./child";
+import type { PlanTimings } from "../plan/plan";
 import { generateStack } from "./generate";
 import { dependencyDepth, modelStructure } from "./graph";
 
-interface Measure { mode: string; resources: number; seconds: number; maxRssMiB: number; exitCode: number }
+interface Measure { mode: string; resources: number; seconds: number; maxRssMiB: number; exitCode: number; phases?: PlanTimings }
 
 function child(mode: ChildMode, stack: string, dir: string, out: string): Measure {
     const r = spawnSync(process.execPath, ["--max-old-space-size=4096", require.resolve("ts-node/dist/bin-transpile"), path.join(__dirname, "child.ts"), mode, stack, dir, out],
@@ -67,7 +68,8 @@ function main(): void {
         const emptyRatios = plans.map((p, i) => p.seconds / empties[i].seconds);
         const row = {
             n, teams: g.teams, resources: plans[0].resources, rounds,
-            planS: median(plans.map((m) => m.seconds)), floorS: median(floors.map((m) => m.seconds)), ratio: median(ratios), ratios: range(ratios),
+            planS: median(plans.map((m) => m.seconds)),
+            split: (["config", "evaluate", "policies", "outputs"] as const).map((k) => median(plans.map((m) => m.phases?.[k] ?? NaN)).toFixed(2)).join(" / "), floorS: median(floors.map((m) => m.seconds)), ratio: median(ratios), ratios: range(ratios),
             emptyFloorS: median(empties.map((m) => m.seconds)), emptyRatio: median(emptyRatios), emptyRatios: range(emptyRatios),
             planRss: Math.max(...plans.map((m) => m.maxRssMiB)), floorRss: Math.max(...floors.map((m) => m.maxRssMiB)), emptyFloorRss: Math.max(...empties.map((m) => m.maxRssMiB)),
             perModel: avgPerModel, depth: dependencyDepth(resources), cross: crossModelEdges.length, exit: Math.max(...plans.map((m) => m.exitCode)),
@@ -75,7 +77,7 @@ function main(): void {
             all: { plan: plans.map((m) => +m.seconds.toFixed(3)), floor: floors.map((m) => +m.seconds.toFixed(3)), floorEmpty: empties.map((m) => +m.seconds.toFixed(3)) },
         };
         console.log(JSON.stringify(row));
-        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** (${row.ratios}) | ` +
+        rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.split} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** (${row.ratios}) | ` +
             `${row.emptyFloorS.toFixed(2)} | ${row.emptyRatio.toFixed(2)} (${row.emptyRatios}) | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.emptyFloorRss.toFixed(0)} | ` +
             `${row.perModel.toFixed(2)} | ${row.depth} | ${row.cross} | ${row.exit} | ${row.load} |`);
         dirs.push(dir);
@@ -91,7 +93,8 @@ function main(): void {
         "Each N is a generated AWS stack (bench/generate.ts): N models across N/20 teams on four GPU pools, cycling single-GPU, TP4 + streamer + autoscaling, TP4 + priority, and prefill/decode on the NVMe cache.",
         "Each column is its own fresh process, run one after the other (bench/child.ts):",
         "",
-        "- `plan`: the full offline plan (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md).",
+        "- `plan`: the full offline plan (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md); " +
+            "its split is the median of each phase as runPlan times it (`timings`): config (stack file, validation, policy config), evaluate (the program under mocks), policies, outputs (files).",
         "- `floor` (the floor the ratio uses): a program with no logic (bench/floor.ts) that registers exactly the resources the plan registered — same types, names, parents, " +
             "remote flag, count and order, taken from the plan's resources.json — each with the inputs and options the plan recorded for it (dependencies, provider, " +
             "protect and the other resource options: the same registration requests, checked by test/scale.test.ts), under the same SDK, the same mocks " +
@@ -106,8 +109,8 @@ function main(): void {
             "RSS is the largest peak of the rounds. The load column is the machine's 1-minute load average before the first and after the last round of that N " +
             "(another agent shares this 2-core machine).",
         "",
-        "| N models | teams | resources | plan s | floor s | plan/floor (range) | constant-input floor s | plan/constant-input floor (range) | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| N models | teams | resources | plan s | plan s: config / evaluate / policies / outputs | floor s | plan/floor (range) | constant-input floor s | plan/constant-input floor (range) | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rows,
         "",
     ].join("\n");

@@ -27,7 +27,13 @@ export interface PlanResult {
     config: PlatformConfig;
     resources: RegisteredResource[];
     outDir: string;
+    /** Wall seconds per phase (the benchmark reports them). */
+    timings: PlanTimings;
 }
+
+export interface PlanTimings { config: number; evaluate: number; policies: number; outputs: number }
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 
 /** Loads and validates a stack's config the way the plan does (throws ConfigError). */
 export function loadStackConfig(stack: string, projectDir: string, configFile?: string): PlatformConfig {
@@ -38,6 +44,8 @@ export function loadStackConfig(stack: string, projectDir: string, configFile?: 
 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? process.cwd();
+    let mark = now();
+    const lap = (): number => { const t = now(); const d = t - mark; mark = t; return d; };
     const config = loadStackConfig(opts.stack, projectDir, opts.configFile);
     // The pack's config is read before anything runs: a bad file changes nothing and writes nothing.
     const policyFile = opts.policyConfig ?? path.join(projectDir, "policies", "config", `${opts.stack}.json`);
@@ -46,9 +54,12 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     }
     const policyConfig = loadPolicyConfig(policyFile);
     const outDir = path.resolve(opts.out ?? path.join(projectDir, ".plan", opts.stack));
+    const configSeconds = lap();
 
     const { resources, outputs } = await evaluate(config, createPlatform);
+    const evaluateSeconds = lap();
     const policies = await runPolicies(resources, policyConfig);
+    const policiesSeconds = lap();
     const mandatory = mandatoryViolations(policies);
 
     fs.mkdirSync(outDir, { recursive: true });
@@ -57,6 +68,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const manifests = writeManifests(resources, path.join(outDir, "manifests"));
     const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies) });
     fs.writeFileSync(path.join(outDir, "report.md"), report);
+    const timings: PlanTimings = { config: configSeconds, evaluate: evaluateSeconds, policies: policiesSeconds, outputs: lap() };
 
     const advisory = policies.violations.filter((v) => v.level === "advisory");
     const summary = [
@@ -64,5 +76,5 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         `policies (${path.relative(process.cwd(), policyFile)}): ${mandatory.length} mandatory, ${advisory.length} advisory violation(s)`,
         ...policies.violations.map((v) => `  [${v.level}] ${v.policy}${v.resourceName ? ` (${v.resourceName})` : ""}: ${v.message}`),
     ].join("\n");
-    return { exitCode: mandatory.length > 0 ? 1 : 0, summary, config, resources, outDir, policies };
+    return { exitCode: mandatory.length > 0 ? 1 : 0, summary, config, resources, outDir, policies, timings };
 }
