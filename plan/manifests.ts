@@ -31,17 +31,27 @@ export function manifestFileName(o: K8sObject, fallbackName: string): string {
     return `${ns}.${o.kind.toLowerCase()}.${name}.yaml`.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** Writes every object to `dir` (emptied first, so removed objects do not linger). Returns the file names. */
-export function writeManifests(resources: RegisteredResource[], dir: string): string[] {
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.mkdirSync(dir, { recursive: true });
+/** Each object's file name and text, in registration order; throws on two objects with one file name. */
+export function renderManifests(resources: RegisteredResource[]): { file: string; text: string }[] {
     const names = new Set<string>();
+    const out: { file: string; text: string }[] = [];
     for (const { resource, object } of kubernetesObjects(resources)) {
         const file = manifestFileName(object, resource.name);
         if (names.has(file)) throw new Error(`two objects map to manifest ${file} (${resource.urn})`);
         names.add(file);
-        const header = `# ${resource.urn}\n`;
-        fs.writeFileSync(path.join(dir, file), header + manifestYaml(object));
+        out.push({ file, text: `# ${resource.urn}\n${manifestYaml(object)}` });
     }
-    return [...names].sort();
+    return out;
+}
+
+/**
+ * Writes every object to `dir` (emptied first, so removed objects do not linger). Returns the file names.
+ * Everything is rendered, and a name clash found, before the directory is touched.
+ */
+export function writeManifests(resources: RegisteredResource[], dir: string): string[] {
+    const files = renderManifests(resources);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    for (const { file, text } of files) fs.writeFileSync(path.join(dir, file), text);
+    return files.map((f) => f.file).sort();
 }

@@ -10,7 +10,7 @@ import { parseArgs } from "../plan/cli";
 import { DuplicateUrnError, evaluate, withoutStackCapture } from "../plan/evaluate";
 import { runPlan } from "../plan/plan";
 import { placeholderFor } from "../plan/stack-file";
-import { kubernetesObjects } from "../plan/manifests";
+import { kubernetesObjects, writeManifests } from "../plan/manifests";
 import { manifestYaml, MANIFEST_YAML_OPTIONS, readPlainYaml } from "../plan/yaml";
 import { generateStack } from "../bench/generate";
 import { RegisteredResource } from "../lib/resources";
@@ -151,6 +151,21 @@ describe("offline plan", () => {
         assert.ok(callsites().length > 0, "call sites are back outside");
     });
 });
+
+    it("refuses two objects with one manifest file name before it touches the manifests directory", async () => {
+        const cfg = stackConfig("local");
+        const { resources } = await evaluate(cfg, () => {
+            // Different resource names, same namespace/kind/name: one file would overwrite the other.
+            new k8s.core.v1.ConfigMap("a", { metadata: { name: "same", namespace: "n" } });
+            new k8s.core.v1.ConfigMap("b", { metadata: { name: "same", namespace: "n" } });
+            return {};
+        });
+        const dir = tmpDir();
+        fs.writeFileSync(path.join(dir, "n.configmap.earlier.yaml"), "# from the previous plan\n");
+        assert.throws(() => writeManifests(resources, dir), /two objects map to manifest n\.configmap\.same\.yaml .*ConfigMap::b/);
+        assert.deepEqual(fs.readdirSync(dir), ["n.configmap.earlier.yaml"]);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
 
 describe("manifest YAML (plan/yaml.ts)", () => {
     const yaml = (o: Record<string, unknown>) => YAML.stringify(o, MANIFEST_YAML_OPTIONS);
