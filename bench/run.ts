@@ -56,9 +56,12 @@ function main(): void {
             // commit, 0.3-0.7 ms per file instead of 0.04 ms, which would charge the harness's own
             // clean-up to the plan (measured: bench/results.md, "Reading").
             const out = path.join(dir, `out-${i}`);
-            plans.push(child("plan", stack, dir, out));
-            floors.push(child("floor", stack, dir, out));
-            empties.push(child("floor-empty", stack, dir, out));
+            // Odd rounds run the floors first (on the previous round's resources.json: the plan is
+            // deterministic), so neither side always runs right after the other's memory was freed.
+            if (i % 2 === 0) plans.push(child("plan", stack, dir, out));
+            floors.push(child("floor", stack, dir, i % 2 === 0 ? out : path.join(dir, `out-${i - 1}`)));
+            empties.push(child("floor-empty", stack, dir, i % 2 === 0 ? out : path.join(dir, `out-${i - 1}`)));
+            if (i % 2 === 1) plans.push(child("plan", stack, dir, out));
         }
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out-0", "resources.json"), "utf8")) as RegisteredResource[];
         const { perModel, crossModelEdges } = modelStructure(resources);
@@ -104,8 +107,8 @@ function main(): void {
         "- `constant-input floor`: the same resources and parents with the constant input `{value: 1}` (components `{}`) and no other options: the SDK's per-resource cost without the cost " +
             "of the inputs and the dependency graph. It is shown so nothing is hidden; plan ÷ this floor also charges us for the size of the objects we declare, which no program can avoid.",
         "",
-        `Each N runs ${rounds} round(s) of plan, floor and constant-input floor back to back. Seconds are the median wall-clock seconds over the rounds, measured inside each ` +
-            "process (module loading excluded); a ratio is the median of the per-round ratios (each plan against the floors run right after it), with their range in brackets; " +
+        `Each N runs ${rounds} round(s) of plan, floor and constant-input floor back to back (odd rounds run the floors first, on the previous round's resources.json, so the order does not favour either side). Seconds are the median wall-clock seconds over the rounds, measured inside each ` +
+            "process (module loading excluded); a ratio is the median of the per-round ratios (each plan against the floors of its round), with their range in brackets; " +
             "RSS is the largest peak of the rounds. The load column is the machine's 1-minute load average before the first and after the last round of that N " +
             "(another agent shares this 2-core machine).",
         "",
