@@ -19,7 +19,7 @@ export interface PlatformOutputs {
     clusterName: pulumi.Output<string>;
     kubeconfig: pulumi.Output<string>;
     /** Per model: its OpenAI-compatible endpoint through the gateway and its worst-case GPU demand. */
-    models: Record<string, { team: string; endpoint: pulumi.Output<string>; gpuDemand: number }>;
+    models: Record<string, { team: string; endpoint: pulumi.Input<string>; gpuDemand: number }>;
 }
 
 function createCluster(cfg: PlatformConfig): ClusterOutputs {

@@ -1,7 +1,9 @@
 // The models layer inside the real program, under Pulumi mocks: what the shipped stacks register, conformance
 // with the upstream CRD schemas (../shared/crds), blast radius and stack outputs.
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { createPlatform } from "../components/platform";
+import { gatewayUrl } from "../components/models/ModelService";
 import { LOADERS, PlatformConfig } from "../components/config";
 import { RegisteredResource, SECRET_PLACEHOLDER } from "../lib/resources";
 import { evaluate } from "../plan/evaluate";
@@ -201,5 +203,25 @@ describe("models: stack outputs", function () {
         assert.equal(dev.models["qwen2-5-7b"].gpuDemand, 2);
         assert.equal(dev.models["llama-3-1-8b-dp"].gpuDemand, 2);
         assert.equal(dev.models["mistral-small-24b"].gpuDemand, 4);
+    });
+
+    it("the gateway URL is a plain string when the program knows it, an Output only for a deployed address", async () => {
+        const prod = stackConfig("prod");
+        assert.equal(gatewayUrl(prod), "https://llm.prod.example.com");
+        assert.equal(gatewayUrl(prod, pulumi.output("203.0.113.7")), "https://llm.prod.example.com");
+        const local = stackConfig("local");
+        assert.match(gatewayUrl(local) as string, /^http:\/\/[a-z0-9-]+\.[a-z0-9-]+\.invalid$/);
+        assert.equal(gatewayUrl(local, "203.0.113.7"), "http://203.0.113.7");
+        const deployed = gatewayUrl(local, pulumi.output("203.0.113.7"));
+        assert.ok(pulumi.Output.isInstance(deployed));
+        // Every shipped stack knows its URL, so no model pays for an Output of its own.
+        const { resources } = await evaluate(prod, (cfg) => {
+            const platform = createPlatform(cfg);
+            for (const [name, m] of Object.entries(platform.models)) assert.equal(typeof m.endpoint, "string", name);
+            return {};
+        });
+        assert.ok(resources.length > 0);
+        const out = await evaluate(local, () => ({ endpoint: (deployed as pulumi.Output<string>).apply((u) => `${u}/demo/opt-125m/v1`) }));
+        assert.equal(out.outputs.endpoint, "http://203.0.113.7/demo/opt-125m/v1");
     });
 });
