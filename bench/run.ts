@@ -37,6 +37,7 @@ function main(): void {
     const sizes = args.filter((a) => !a.startsWith("--")).map(Number).filter((n) => n > 0);
     const ns = sizes.length ? sizes : [100, 500, 1000, 2000];
     const rows: string[] = [];
+    const roundLines: string[] = [];
     const dirs: string[] = [];
     const startLoad = load1();
     for (const n of ns) {
@@ -80,6 +81,8 @@ function main(): void {
             all: { plan: plans.map((m) => +m.seconds.toFixed(3)), floor: floors.map((m) => +m.seconds.toFixed(3)), floorEmpty: empties.map((m) => +m.seconds.toFixed(3)) },
         };
         console.log(JSON.stringify(row));
+        const secs = (ms: Measure[]): string => ms.map((m) => m.seconds.toFixed(2)).join(", ");
+        roundLines.push(`- N = ${n}: plan ${secs(plans)}; floor ${secs(floors)}; constant-input floor ${secs(empties)}; plan/floor ${ratios.map((r) => r.toFixed(2)).join(", ")}`);
         rows.push(`| ${n} | ${row.teams} | ${row.resources} | ${row.planS.toFixed(2)} | ${row.split} | ${row.floorS.toFixed(2)} | **${row.ratio.toFixed(2)}** (${row.ratios}) | ` +
             `${row.emptyFloorS.toFixed(2)} | ${row.emptyRatio.toFixed(2)} (${row.emptyRatios}) | ${row.planRss.toFixed(0)} | ${row.floorRss.toFixed(0)} | ${row.emptyFloorRss.toFixed(0)} | ` +
             `${row.perModel.toFixed(2)} | ${row.depth} | ${row.cross} | ${row.exit} | ${row.load} |`);
@@ -115,6 +118,10 @@ function main(): void {
         "| N models | teams | resources | plan s | plan s: config / evaluate / policies / outputs | floor s | plan/floor (range) | constant-input floor s | plan/constant-input floor (range) | plan peak RSS MiB | floor peak RSS MiB | constant-input floor peak RSS MiB | resources per model | dependency depth | cross-model edges | plan exit | load (1 min) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rows,
+        "",
+        "Every round's seconds, in round order:",
+        "",
+        ...roundLines,
         "",
     ].join("\n");
     fs.writeFileSync(path.join(__dirname, "results.md"), md);
