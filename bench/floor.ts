@@ -9,7 +9,8 @@
 //   deserialises it, builds the state and serialises it back, and the SDK resolves one Output per state
 //   key; a program that declares these objects cannot avoid that, whatever its logic.
 //   It also gets the options the plan recorded: its dependencies (dependsOn: the same resource objects, so the
-//   SDK sends the same URN lists — ~20 per resource at scale, component URNs included), its provider, protect,
+//   SDK sends the same URN lists — ~20 per resource at scale; the SDK already expanded the plan's component
+//   dependencies into their custom children, so these lists name no component), its provider, protect,
 //   ignoreChanges, retainOnDelete, deleteBeforeReplace, replaceOnChanges and additionalSecretOutputs. The
 //   dependency graph and the providers are part of what a deployment registers; gathering and sending them
 //   is SDK work that any program declaring this graph pays.

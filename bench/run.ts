@@ -59,10 +59,12 @@ function main(): void {
             const out = path.join(dir, `out-${i}`);
             // Odd rounds run the floors first (on the previous round's resources.json: the plan is
             // deterministic), so neither side always runs right after the other's memory was freed.
-            if (i % 2 === 0) plans.push(child("plan", stack, dir, out));
-            floors.push(child("floor", stack, dir, i % 2 === 0 ? out : path.join(dir, `out-${i - 1}`)));
-            empties.push(child("floor-empty", stack, dir, i % 2 === 0 ? out : path.join(dir, `out-${i - 1}`)));
-            if (i % 2 === 1) plans.push(child("plan", stack, dir, out));
+            const floorsFirst = i % 2 === 1;
+            const recorded = floorsFirst ? path.join(dir, `out-${i - 1}`) : out;
+            if (!floorsFirst) plans.push(child("plan", stack, dir, out));
+            floors.push(child("floor", stack, dir, recorded));
+            empties.push(child("floor-empty", stack, dir, recorded));
+            if (floorsFirst) plans.push(child("plan", stack, dir, out));
         }
         const resources = JSON.parse(fs.readFileSync(path.join(dir, "out-0", "resources.json"), "utf8")) as RegisteredResource[];
         const { perModel, crossModelEdges } = modelStructure(resources);

@@ -32,7 +32,7 @@ export function manifestFileName(o: K8sObject, fallbackName: string): string {
 }
 
 /** Each object's file name and text, in registration order; throws on two objects with one file name. */
-export function renderManifests(resources: RegisteredResource[]): { file: string; text: string }[] {
+function renderManifests(resources: RegisteredResource[]): { file: string; text: string }[] {
     const names = new Set<string>();
     const out: { file: string; text: string }[] = [];
     for (const { resource, object } of kubernetesObjects(resources)) {
