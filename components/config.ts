@@ -630,6 +630,12 @@ function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: P
     if (w.scaling && w.scaling.minReplicas > w.scaling.maxReplicas) {
         add(at("scaling", "minReplicas"), `(${w.scaling.minReplicas}) must not exceed maxReplicas (${w.scaling.maxReplicas})`);
     }
+    if (w.scaling && w.scaling.minReplicas === 0) {
+        // KServe v0.20.0 admits scaling.minReplicas ≥ 1 and KEDA idleReplicaCount ≥ 1 only
+        // (pkg/apis/serving/v1alpha2/llm_inference_service_types.go `+kubebuilder:validation:Minimum=1`;
+        // 0 is allowed only after v0.20.0, kserve#5996): the API server would reject the service.
+        add(at("scaling", "minReplicas"), "(0) scale-to-zero is not available in the pinned KServe v0.20.0 (minReplicas and KEDA idleReplicaCount have minimum 1); use minReplicas: 1 or more");
+    }
     const p = w.parallelism;
     if (p.pipeline && (p.data || p.dataLocal)) add(at("parallelism"), "pipeline cannot be combined with data/dataLocal (KServe supports one multi-node strategy per workload)");
     if (p.dataLocal && !p.data) add(at("parallelism", "dataLocal"), "requires data");

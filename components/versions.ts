@@ -1,23 +1,15 @@
 // Every upstream version, chart reference and manifest URL modelplane installs, in one place (DESIGN.md §1),
 // each overridable from `modelplane:platform.versions` (air-gapped mirrors, local files, pinned upgrades).
 //
-// The defaults are the set KServe v0.20.0 is tested with (DESIGN.md §5; kserve `kserve-deps.env` and
-// `hack/setup/quick-install/llmisvc-full-install-helm.sh` at v0.20.0) plus the node add-ons:
-//   cert-manager v1.17.0 ........ jetstack chart (kserve hack/setup/infra/manage.cert-manager-helm.sh: crds.enabled)
-//   Gateway API v1.5.1 .......... standard-install.yaml (manage.gateway-api-crd.sh)
-//   GIE v1.5.0 .................. v1-manifests.yaml = InferencePool v1 only (manage.gateway-api-extension-crd.sh)
-//   llm-d-router v0.10.0 ........ manifests.yaml = llm-d.ai CRDs, InferenceObjective v1alpha2 (research/routing.md §1.3-1.4)
-//   Envoy Gateway v1.8.1 ........ gateway-helm (OCI) + envoy-gateway-crds.yaml, the CRD-only release asset
-//                                 (envoyproxy/gateway v1.8.1 tools/make/kube.mk `generate-manifests`)
-//   Envoy AI Gateway v1.0.0 ..... ai-gateway-crds-helm + ai-gateway-helm (OCI; site/docs/getting-started/installation.md)
-//   LeaderWorkerSet v0.8.0 ...... manifests.yaml (manage.lws-operator.sh, applied server-side)
-//   KServe v0.20.0 .............. oci://ghcr.io/kserve/charts/{kserve-llmisvc-crd,kserve-llmisvc-resources,
-//                                 kserve-runtime-configs,kserve-localmodel-crd,kserve-localmodel-resources} (charts/*/Chart.yaml)
-//   NVIDIA device plugin 0.19.3 . https://nvidia.github.io/k8s-device-plugin (gh-pages index.yaml lists 0.19.3 and 0.20.0;
-//                                 0.20.0 was two days old when pinned, so the previous release)
-//   local-static-provisioner 2.9.0 https://kubernetes-sigs.github.io/sig-storage-local-static-provisioner (gh-pages index.yaml,
-//                                 helm/provisioner/Chart.yaml); the node-cleanup controller image is built from the same
-//                                 tag (Makefile STAGINGIMAGENODECLEANUPCONTROLLER = registry.k8s.io/sig-storage/local-volume-node-cleanup).
+// The defaults are the set KServe v0.20.0 is tested with: kserve `kserve-deps.env` at tag v0.20.0 (the
+// "LLMISvc dependencies" block and the common dependencies) and `hack/setup/quick-install/
+// llmisvc-full-install-helm.sh` at v0.20.0, plus the node add-ons. Each entry of CATALOG cites the file that
+// states its version. The routing CRDs are the four KServe v0.20.0 ships for itself
+// (`config/llmisvc/gateway-inference-extension.yaml`, the chart's `createGIECRDs`), from their own upstreams:
+//   GIE v1.5.0 `v1-manifests.yaml` ........ InferencePool inference.networking.k8s.io/v1
+//   llm-d-router v0.9.0 `manifests.yaml` .. InferenceObjective / InferenceModelRewrite llm-d.ai/v1alpha2
+//   GIE v1.3.1 x-k8s InferencePool ........ inference.networking.x-k8s.io/v1alpha2, which the P/D decode pods'
+//                                           routing sidecar waits for (see inferencePoolAlphaCrds below)
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -52,24 +44,51 @@ const gh = (repo: string, tag: string, asset: string) => `https://github.com/${r
 
 /** How each component is defined; manifest URLs are functions of the version so a version override moves them. */
 const CATALOG = {
+    // kserve-deps.env@v0.20.0 CERT_MANAGER_VERSION=v1.17.0
     certManager: { type: "chart", repo: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.17.0" },
+    // kserve-deps.env@v0.20.0 LWS_VERSION=v0.8.0
     lws: { type: "manifest", version: "v0.8.0", url: (v: string) => gh("kubernetes-sigs/lws", v, "manifests.yaml") },
+    // Not in KServe's set: the release before 0.20.0 (gh-pages index.yaml lists 0.19.3 and 0.20.0; 0.20.0 was two
+    // days old when pinned).
     nvidiaDevicePlugin: { type: "chart", repo: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.19.3" },
+    // Not in KServe's set: helm/provisioner/Chart.yaml at tag v2.9.0 (gh-pages index.yaml).
     localStaticProvisioner: {
         type: "chart", repo: "https://kubernetes-sigs.github.io/sig-storage-local-static-provisioner",
         chart: "local-static-provisioner", version: "2.9.0",
     },
+    // Built from the provisioner's tag (Makefile STAGINGIMAGENODECLEANUPCONTROLLER at v2.9.0).
     nodeCleanupController: { type: "image", image: "registry.k8s.io/sig-storage/local-volume-node-cleanup", version: "v2.9.0" },
+    // kserve-deps.env@v0.20.0 GATEWAY_API_VERSION=v1.5.1 (standard-install.yaml: manage.gateway-api-crd.sh)
     gatewayApiCrds: { type: "manifest", version: "v1.5.1", url: (v: string) => gh("kubernetes-sigs/gateway-api", v, "standard-install.yaml") },
+    // kserve-deps.env@v0.20.0 ENVOY_GATEWAY_VERSION=v1.8.1; the CRD-only release asset (envoyproxy/gateway v1.8.1
+    // tools/make/kube.mk `generate-manifests`)
     envoyGatewayCrds: { type: "manifest", version: "v1.8.1", url: (v: string) => gh("envoyproxy/gateway", v, "envoy-gateway-crds.yaml") },
     envoyGateway: { type: "chart", repo: "oci://docker.io/envoyproxy", chart: "gateway-helm", version: "v1.8.1" },
+    // kserve-deps.env@v0.20.0 ENVOY_AI_GATEWAY_VERSION=v1.0.0 (ai-gateway site/docs/getting-started/installation.md)
     aiGatewayCrds: { type: "chart", repo: "oci://docker.io/envoyproxy", chart: "ai-gateway-crds-helm", version: "v1.0.0" },
     aiGateway: { type: "chart", repo: "oci://docker.io/envoyproxy", chart: "ai-gateway-helm", version: "v1.0.0" },
+    // kserve-deps.env@v0.20.0 GIE_VERSION=v1.5.0; `v1-manifests.yaml` (llmisvc-full-install-helm.sh
+    // install_gateway_api_extension_crd) = InferencePool inference.networking.k8s.io/v1 only
     inferencePoolCrds: {
         type: "manifest", version: "v1.5.0",
         url: (v: string) => gh("kubernetes-sigs/gateway-api-inference-extension", v, "v1-manifests.yaml"),
     },
-    llmdRouterCrds: { type: "manifest", version: "v0.10.0", url: (v: string) => gh("llm-d/llm-d-router", v, "manifests.yaml") },
+    // The x-k8s InferencePool (v1alpha2) that no GIE v1.5.0 manifest has, yet KServe v0.20.0's P/D decode preset
+    // runs llm-d-router's routing sidecar with `--pool-group=inference.networking.x-k8s.io`
+    // (config/llmisvcconfig/config-llm-decode-template.yaml), and that sidecar waits for an informer cache sync
+    // on inferencepools.v1alpha2.inference.networking.x-k8s.io before it listens (llm-d-router v0.9.0
+    // pkg/sidecar/proxy). KServe's chart creates it with `createGIECRDs` (charts/kserve-llmisvc-resources
+    // templates/_helpers.tpl gieCRDNames at v0.20.0); its bundled copy (config/llmisvc/
+    // gateway-inference-extension.yaml) is annotated `inference.networking.k8s.io/bundle-version: v1.3.1` and
+    // equals GIE v1.3.1's config/crd/bases file below (same spec; ../shared/crds/kserve/v0.20.0-gie).
+    inferencePoolAlphaCrds: {
+        type: "manifest", version: "v1.3.1",
+        url: (v: string) => `https://raw.githubusercontent.com/kubernetes-sigs/gateway-api-inference-extension/${v}/config/crd/bases/inference.networking.x-k8s.io_inferencepools.yaml`,
+    },
+    // kserve-deps.env@v0.20.0 LLMD_ROUTER_VERSION=v0.9.0 (manifests.yaml = the llm-d.ai CRDs: Makefile
+    // `select(.spec.group == "llm-d.ai")` at v0.9.0; InferenceObjective v1alpha2)
+    llmdRouterCrds: { type: "manifest", version: "v0.9.0", url: (v: string) => gh("llm-d/llm-d-router", v, "manifests.yaml") },
+    // kserve-deps.env@v0.20.0 KSERVE_VERSION=v0.20.0 (charts/*/Chart.yaml carry one version)
     kserveCrds: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-llmisvc-crd", version: "v0.20.0" },
     kserve: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-llmisvc-resources", version: "v0.20.0" },
     kserveRuntimeConfigs: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-runtime-configs", version: "v0.20.0" },
@@ -84,7 +103,21 @@ export const VERSION_KEYS = Object.keys(CATALOG) as VersionKey[];
  * Components that bring CRDs only. Their override may switch between a chart and plain manifests
  * (`files`), so an air-gapped cluster or the offline e2e test can apply the CRDs from local files.
  */
-export const CRD_BUNDLE_KEYS = ["gatewayApiCrds", "envoyGatewayCrds", "aiGatewayCrds", "inferencePoolCrds", "llmdRouterCrds", "kserveCrds", "kserveLocalModelCrds"] as const;
+export const CRD_BUNDLE_KEYS = [
+    "gatewayApiCrds", "envoyGatewayCrds", "aiGatewayCrds", "inferencePoolCrds", "inferencePoolAlphaCrds", "llmdRouterCrds", "kserveCrds", "kserveLocalModelCrds",
+] as const;
+
+/**
+ * The routing CRDs each routing bundle brings at its default version. KServe's chart is installed with
+ * `createGIECRDs: false` (components/kserve/values.ts), so these bundles must bring every CRD that the chart
+ * would otherwise create (charts/kserve-llmisvc-resources/templates/_helpers.tpl `gieCRDNames` at v0.20.0);
+ * test/serving.test.ts checks that against KServe's own bundle.
+ */
+export const ROUTING_CRDS: Partial<Record<VersionKey, readonly string[]>> = {
+    inferencePoolCrds: ["inferencepools.inference.networking.k8s.io"],
+    inferencePoolAlphaCrds: ["inferencepools.inference.networking.x-k8s.io"],
+    llmdRouterCrds: ["inferenceobjectives.llm-d.ai", "inferencemodelrewrites.llm-d.ai"],
+};
 
 const same = (v: string) => v;
 const vPrefixed = (v: string) => (v.startsWith("v") ? v : `v${v}`);

@@ -65,6 +65,11 @@ const cases: Case[] = [
         path: "modelplane:models[1].scaling", message: /cannot be combined with replicas/ },
     { name: "minReplicas above maxReplicas", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").scaling = { minReplicas: 4, maxReplicas: 3 }; },
         path: "modelplane:models[1].scaling.minReplicas", message: /\(4\) must not exceed maxReplicas \(3\)/ },
+    // Serving finding 1: KServe v0.20.0's CRD has minimum 1 for minReplicas and KEDA idleReplicaCount.
+    { name: "scale-to-zero on the pinned KServe", stack: "dev", mutate: (r) => { model(r, "qwen2-5-7b").scaling = { minReplicas: 0, maxReplicas: 2 }; },
+        path: "modelplane:models[0].scaling.minReplicas", message: /scale-to-zero is not available in the pinned KServe v0\.20\.0/ },
+    { name: "scale-to-zero of prefill pods", stack: "prod", mutate: (r) => { model(r, "llama-3-1-8b-pd").prefill = { scaling: { minReplicas: 0, maxReplicas: 2 }, parallelism: { tensor: 1 } }; },
+        path: "modelplane:models[2].prefill.scaling.minReplicas", message: /scale-to-zero is not available/ },
     { name: "fractional replicas", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").replicas = 1.5; },
         path: "modelplane:models[0].replicas", message: /whole number/ },
     { name: "pool minNodes above maxNodes", stack: "prod", mutate: (r) => { pool(r, "l40s").minNodes = 9; },

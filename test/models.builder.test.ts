@@ -158,14 +158,13 @@ describe("models: LLMInferenceService builder", () => {
         assert.equal(m.topology.gpusPerReplica, 4);
     });
 
-    it("autoscaled models get scaling with the actuator the CRD requires (WVA: HPA, or KEDA idleReplicaCount 0 to scale to zero)", () => {
+    it("autoscaled models get scaling with the actuator the CRD requires (WVA driving an HPA; no scale-to-zero in KServe v0.20.0)", () => {
         const q = build(prod, "qwen3-32b").spec;
         assert.equal(q.replicas, undefined);
         assert.deepEqual(q.scaling, { minReplicas: 1, maxReplicas: 3, wva: { hpa: {} } });
         const d = build(dev, "qwen2-5-7b").spec;
-        // KServe's minReplicas is ≥ 1; scale-to-zero is KEDA's idleReplicaCount 0 (< minReplicas).
-        assert.deepEqual(d.scaling, { minReplicas: 1, maxReplicas: 2, wva: { keda: { idleReplicaCount: 0 } } });
-        assert.deepEqual(scalingSpec({ minReplicas: 2, maxReplicas: 4 }).wva, { hpa: {} });
+        assert.deepEqual(d.scaling, { minReplicas: 1, maxReplicas: 2, wva: { hpa: {} } });
+        assert.deepEqual(scalingSpec({ minReplicas: 2, maxReplicas: 4 }), { minReplicas: 2, maxReplicas: 4, wva: { hpa: {} } });
     });
 
     it("parallelismSpec keeps only what is set", () => {

@@ -17,7 +17,7 @@ describe("versions: the pinned set", () => {
         assert.deepEqual(versions, {
             certManager: "v1.17.0", lws: "v0.8.0", nvidiaDevicePlugin: "0.19.3", localStaticProvisioner: "2.9.0",
             nodeCleanupController: "v2.9.0", gatewayApiCrds: "v1.5.1", envoyGatewayCrds: "v1.8.1", envoyGateway: "v1.8.1",
-            aiGatewayCrds: "v1.0.0", aiGateway: "v1.0.0", inferencePoolCrds: "v1.5.0", llmdRouterCrds: "v0.10.0",
+            aiGatewayCrds: "v1.0.0", aiGateway: "v1.0.0", inferencePoolCrds: "v1.5.0", inferencePoolAlphaCrds: "v1.3.1", llmdRouterCrds: "v0.9.0",
             kserveCrds: "v0.20.0", kserve: "v0.20.0", kserveRuntimeConfigs: "v0.20.0", kserveLocalModelCrds: "v0.20.0", kserveLocalModel: "v0.20.0",
         });
     });
@@ -26,7 +26,9 @@ describe("versions: the pinned set", () => {
         assert.deepEqual(v.gatewayApiCrds, { type: "manifest", version: "v1.5.1", files: ["https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml"] });
         assert.deepEqual(v.inferencePoolCrds.type === "manifest" && v.inferencePoolCrds.files,
             ["https://github.com/kubernetes-sigs/gateway-api-inference-extension/releases/download/v1.5.0/v1-manifests.yaml"]);
-        assert.deepEqual(v.llmdRouterCrds.type === "manifest" && v.llmdRouterCrds.files, ["https://github.com/llm-d/llm-d-router/releases/download/v0.10.0/manifests.yaml"]);
+        assert.deepEqual(v.llmdRouterCrds.type === "manifest" && v.llmdRouterCrds.files, ["https://github.com/llm-d/llm-d-router/releases/download/v0.9.0/manifests.yaml"]);
+        assert.deepEqual(v.inferencePoolAlphaCrds.type === "manifest" && v.inferencePoolAlphaCrds.files,
+            ["https://raw.githubusercontent.com/kubernetes-sigs/gateway-api-inference-extension/v1.3.1/config/crd/bases/inference.networking.x-k8s.io_inferencepools.yaml"]);
         assert.deepEqual(v.envoyGatewayCrds.type === "manifest" && v.envoyGatewayCrds.files, ["https://github.com/envoyproxy/gateway/releases/download/v1.8.1/envoy-gateway-crds.yaml"]);
         assert.deepEqual(v.lws.files, ["https://github.com/kubernetes-sigs/lws/releases/download/v0.8.0/manifests.yaml"]);
         assert.deepEqual([v.envoyGateway.repo, v.envoyGateway.chart], ["oci://docker.io/envoyproxy", "gateway-helm"]);

@@ -19,7 +19,11 @@ export function localModelEnabled(cfg: PlatformConfig): boolean {
 /**
  * kserve-llmisvc-resources (controller, webhooks, inferenceservice-config):
  * - `llmisvc.createGIECRDs: false`: the InferencePool / llm-d CRDs have one owner, the routing-CRD layer
- *   (research/kserve.md §5.1: set it to false "if GIE is installed separately");
+ *   (research/kserve.md §5.1: set it to false "if GIE is installed separately"), which must then bring all four
+ *   CRDs the chart would have created, the x-k8s InferencePool v1alpha2 of the P/D routing sidecar included
+ *   (components/versions.ts ROUTING_CRDS). Upstream's installer instead adopts the GIE CRDs into this release
+ *   (llmisvc-full-install-helm.sh `adopt_existing_crds_for_release` at v0.20.0); here Envoy Gateway, installed
+ *   before KServe, already needs the InferencePool CRD (components/inference/InferenceExtension.ts);
  * - the default gateway of every LLMInferenceService is ours: the controller reads
  *   `ingress.kserveIngressGateway` ("<namespace>/<name>", files/common/configmap-patch.yaml) into
  *   GlobalConfig.IngressGatewayNamespace/Name, which the router-route preset's parentRef uses;

@@ -136,16 +136,10 @@ export function parallelismSpec(p: ParallelismConfig): Obj {
 
 /**
  * `scaling` with the actuator the CRD requires (`wva` or `keda`): the Workload Variant Autoscaler driving an
- * HPA, or KEDA for a model that may scale to zero. KServe's `minReplicas` is at least 1 ("the scaling floor when
- * triggers are active"); scale-to-zero is KEDA's `idleReplicaCount: 0`, which must stay below minReplicas
- * (v1alpha2 llm_inference_service_types.go, ScalingSpec / KEDA IdleReplicaCount). So `minReplicas: 0` in the
- * config becomes `minReplicas: 1` + `idleReplicaCount: 0`. Either actuator needs WVA (plus Prometheus Adapter for
- * the HPA, or KEDA) in the cluster.
+ * HPA. KServe v0.20.0 requires `minReplicas` ≥ 1 (and KEDA's `idleReplicaCount` ≥ 1), so there is no
+ * scale-to-zero in the pinned release; config validation rejects `minReplicas: 0` (components/config.ts).
  */
 export function scalingSpec(s: { minReplicas: number; maxReplicas: number }): Obj {
-    if (s.minReplicas === 0) {
-        return { minReplicas: 1, maxReplicas: s.maxReplicas, wva: { keda: { idleReplicaCount: 0 } } };
-    }
     return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, wva: { hpa: {} } };
 }
 

@@ -272,6 +272,7 @@ config:
       envoyGatewayCrds: { files: ["$SHARED_CRDS/envoy-gateway"] }
       aiGatewayCrds: { files: ["$SHARED_CRDS/ai-gateway"] }
       inferencePoolCrds: { files: ["$SHARED_CRDS/inference-extension/v1.5.0/inference.networking.k8s.io_inferencepools.yaml"] }
+      inferencePoolAlphaCrds: { files: ["$TMP/x-k8s-inferencepool.yaml"] }
       llmdRouterCrds: { files: ["$SHARED_CRDS/inference-extension/llm-d-router"] }
       kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml"] }
       lws: { files: ["$TMP/lws-offline.yaml"] }
@@ -285,6 +286,16 @@ set_kubeconfig() {
 # LeaderWorkerSet's manifests.yaml (CRD + controller) is a GitHub release asset that ../shared/crds does not
 # hold: the offline cluster gets none (no model here spans nodes).
 echo "# LeaderWorkerSet manifests are not available offline" >"$TMP/lws-offline.yaml"
+# The x-k8s InferencePool (v1alpha2) the P/D routing sidecar waits for: ../shared/crds has it only inside KServe's
+# four-CRD bundle, whose other three the other bundles bring; the one document is taken out of it (it equals GIE
+# v1.3.1's config/crd/bases file, which the default URL names).
+node -e '
+const yaml = require("yaml"); const fs = require("fs");
+const docs = yaml.parseAllDocuments(fs.readFileSync(process.argv[1], "utf8")).map((d) => d.toJS()).filter(Boolean);
+const crd = docs.find((d) => d.metadata && d.metadata.name === "inferencepools.inference.networking.x-k8s.io");
+if (!crd) { console.error("e2e: no x-k8s InferencePool CRD in " + process.argv[1]); process.exit(1); }
+fs.writeFileSync(process.argv[2], yaml.stringify(crd));
+' "$SHARED_CRDS/kserve/v0.20.0-gie/gateway-inference-extension.yaml" "$TMP/x-k8s-inferencepool.yaml" || exit 1
 write_stack 1
 set_kubeconfig || exit 1
 grep -q 'modelplane:kubeconfig:' Pulumi.e2e.yaml && grep -A1 'modelplane:kubeconfig:' Pulumi.e2e.yaml | grep -q secure \

@@ -1,0 +1,116 @@
+// "Would it serve": the rules a reading of the pinned releases' source found our objects breaking (KServe
+// v0.20.0, llm-d-router v0.9.0, GIE v1.5.0, Envoy Gateway v1.8.1, AI Gateway v1.0.0, LWS v0.8.0). Each rule is
+// checked over the whole registered output of every shipped stack (every LLMInferenceService, preset,
+// DaemonSet, ...), not over one object, so the class of defect cannot come back in another model.
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import { ROUTING_CRDS, resolveVersions, VersionKey } from "../components/versions";
+import { kserveValues } from "../components/kserve/values";
+import { RegisteredResource } from "../lib/resources";
+import { crdsDir } from "./crds";
+import { ofType, shippedResources, stackConfig, SHIPPED_STACKS } from "./harness";
+
+type Obj = Record<string, any>;
+
+const LLMISVC = "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceService";
+const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
+
+const spec = (r: RegisteredResource): Obj => r.props.spec as Obj;
+
+/** The workloads of a service: the main one and, for P/D, prefill (each with its template and worker). */
+function workloads(s: Obj): { role: string; w: Obj }[] {
+    return [{ role: "decode-or-single", w: s }, ...(s.prefill ? [{ role: "prefill", w: s.prefill }] : [])];
+}
+
+interface CrdManifest { metadata: { name: string; annotations?: Record<string, string> }; spec: Obj }
+
+/** KServe v0.20.0's own routing CRDs: what its chart creates with `createGIECRDs` at the default `true`. */
+function kserveGieBundle(): CrdManifest[] {
+    const file = path.join(crdsDir(), "kserve", "v0.20.0-gie", "gateway-inference-extension.yaml");
+    return YAML.parseAllDocuments(fs.readFileSync(file, "utf8")).map((d) => d.toJS() as CrdManifest).filter((d) => d?.metadata);
+}
+
+describe("serving: what the pinned upstream releases need from every shipped stack", function () {
+    this.timeout(300_000);
+
+    // Finding 1: dev's qwen2-5-7b asked for scale-to-zero (KEDA idleReplicaCount 0), which the v0.20.0 CRD rejects
+    // (minimum 1). The config check itself is in config.test.ts; here: no shipped service asks for it.
+    it("1. no service asks for a replica floor of 0 (KServe v0.20.0: minReplicas and idleReplicaCount ≥ 1)", async () => {
+        for (const stack of SHIPPED_STACKS) {
+            for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                for (const { w } of workloads(spec(r))) {
+                    if (!w.scaling) continue;
+                    assert.ok(w.scaling.minReplicas >= 1, `${stack} ${r.name}: minReplicas ${w.scaling.minReplicas}`);
+                    for (const idle of [w.scaling.wva?.keda?.idleReplicaCount, w.scaling.keda?.idleReplicaCount]) {
+                        assert.ok(idle === undefined || idle >= 1, `${stack} ${r.name}: idleReplicaCount ${idle}`);
+                    }
+                }
+            }
+        }
+    });
+
+    // Finding 2: P/D decode pods run the routing sidecar with --pool-group=inference.networking.x-k8s.io, which
+    // waits for the x-k8s InferencePool CRD; with createGIECRDs false nobody installed it.
+    describe("2. the routing CRDs: every one KServe's chart would create is installed by the routing layer", () => {
+        const bundle = kserveGieBundle();
+        const versions = resolveVersions({});
+        const keyOf = (crd: string) => (Object.keys(ROUTING_CRDS) as VersionKey[]).find((k) => ROUTING_CRDS[k]!.includes(crd));
+
+        it("KServe v0.20.0's bundle has the four CRDs of its chart's gieCRDNames", () => {
+            assert.deepEqual(bundle.map((d) => d.metadata.name).sort(), [
+                "inferencemodelrewrites.llm-d.ai", "inferenceobjectives.llm-d.ai",
+                "inferencepools.inference.networking.k8s.io", "inferencepools.inference.networking.x-k8s.io",
+            ]);
+        });
+
+        for (const stack of SHIPPED_STACKS) {
+            it(`${stack}: KServe's chart leaves the routing CRDs to us, and we register a bundle for each of them`, async () => {
+                const cfg = stackConfig(stack);
+                assert.equal((kserveValues(cfg).kserve as Obj).llmisvc.createGIECRDs, false);
+                const files = new Set(ofType(await shippedResources(stack), CONFIG_GROUP).flatMap((r) => (r.props.files as string[]) ?? []));
+                for (const crd of bundle.map((d) => d.metadata.name)) {
+                    const key = keyOf(crd);
+                    assert.ok(key, `no routing bundle brings ${crd} (KServe's decode sidecar or EPP needs it)`);
+                    const src = versions[key];
+                    assert.ok(src.type === "manifest" && src.files.every((f) => files.has(f)), `${stack}: ${key} (${crd}) is not registered`);
+                }
+            });
+        }
+
+        it("each routing bundle's pin is the one KServe's bundle was built from, or its CRD is identical", () => {
+            const pinnedFile: Partial<Record<VersionKey, string>> = {
+                inferencePoolCrds: "inference-extension/v1.5.0/inference.networking.k8s.io_inferencepools.yaml",
+            };
+            for (const doc of bundle) {
+                const key = keyOf(doc.metadata.name)!;
+                const annotated = Object.entries(doc.metadata.annotations ?? {}).find(([k]) => k.endsWith("/bundle-version"))?.[1];
+                if (annotated === versions[key].version) continue;
+                const file = pinnedFile[key];
+                assert.ok(file, `${doc.metadata.name}: KServe's copy is ${annotated}, we pin ${key} ${versions[key].version} and have no copy to compare`);
+                const ours = YAML.parse(fs.readFileSync(path.join(crdsDir(), file), "utf8")) as CrdManifest;
+                assert.deepEqual(ours.spec, doc.spec, `${doc.metadata.name}: ${key} ${versions[key].version} differs from KServe's ${annotated}`);
+            }
+        });
+    });
+
+    // Finding 10: the pins follow kserve-deps.env at v0.20.0, each with its source next to it.
+    it("10. the routing pins are KServe v0.20.0's tested set (kserve-deps.env), each citing its source", () => {
+        const v = resolveVersions({});
+        assert.equal(v.llmdRouterCrds.version, "v0.9.0"); // LLMD_ROUTER_VERSION=v0.9.0
+        assert.equal(v.inferencePoolCrds.version, "v1.5.0"); // GIE_VERSION=v1.5.0
+        assert.equal(v.gatewayApiCrds.version, "v1.5.1"); // GATEWAY_API_VERSION=v1.5.1
+        assert.equal(v.lws.version, "v0.8.0"); // LWS_VERSION=v0.8.0
+        const src = fs.readFileSync(path.join(__dirname, "..", "components", "versions.ts"), "utf8");
+        const catalog = src.slice(src.indexOf("const CATALOG = {"), src.indexOf("} as const;"));
+        for (const [variable, key] of [["LLMD_ROUTER_VERSION", "llmdRouterCrds"], ["GIE_VERSION", "inferencePoolCrds"],
+            ["GATEWAY_API_VERSION", "gatewayApiCrds"], ["LWS_VERSION", "lws"], ["CERT_MANAGER_VERSION", "certManager"],
+            ["ENVOY_GATEWAY_VERSION", "envoyGatewayCrds"], ["ENVOY_AI_GATEWAY_VERSION", "aiGatewayCrds"], ["KSERVE_VERSION", "kserveCrds"]] as const) {
+            const at = catalog.indexOf(`    ${key}: {`);
+            assert.ok(at > 0, key);
+            const cite = new RegExp(`kserve-deps\\.env@v0\\.20\\.0 ${variable}=${v[key].version}`);
+            assert.match(catalog.slice(Math.max(0, at - 600), at), cite, `${key}: cite kserve-deps.env ${variable} next to the pin`);
+        }
+    });
+});
