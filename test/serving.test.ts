@@ -8,6 +8,8 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { ROUTING_CRDS, resolveVersions, VersionKey } from "../components/versions";
 import { kserveValues } from "../components/kserve/values";
+import { MAX_API_SERVERS, runsAsRoot } from "../components/models/llmInferenceService";
+import { parseQuantity } from "../lib/demand";
 import { RegisteredResource } from "../lib/resources";
 import { crdsDir } from "./crds";
 import { ofType, shippedResources, stackConfig, SHIPPED_STACKS } from "./harness";
@@ -23,6 +25,18 @@ const spec = (r: RegisteredResource): Obj => r.props.spec as Obj;
 function workloads(s: Obj): { role: string; w: Obj }[] {
     return [{ role: "decode-or-single", w: s }, ...(s.prefill ? [{ role: "prefill", w: s.prefill }] : [])];
 }
+
+/** Every pod template of a service: [where, pod spec, leader?]. */
+function pods(s: Obj): { where: string; pod: Obj; leader: boolean; w: Obj }[] {
+    const out: { where: string; pod: Obj; leader: boolean; w: Obj }[] = [];
+    for (const [prefix, w] of [["spec", s], ["spec.prefill", s.prefill]] as const) {
+        if (!w) continue;
+        if (w.template) out.push({ where: `${prefix}.template`, pod: w.template, leader: true, w });
+        if (w.worker) out.push({ where: `${prefix}.worker`, pod: w.worker, leader: false, w });
+    }
+    return out;
+}
+const mainOf = (pod: Obj): Obj => (pod.containers as Obj[]).find((c) => c.name === "main")!;
 
 interface CrdManifest { metadata: { name: string; annotations?: Record<string, string> }; spec: Obj }
 
@@ -112,5 +126,50 @@ describe("serving: what the pinned upstream releases need from every shipped sta
             const cite = new RegExp(`kserve-deps\\.env@v0\\.20\\.0 ${variable}=${v[key].version}`);
             assert.match(catalog.slice(Math.max(0, at - 600), at), cite, `${key}: cite kserve-deps.env ${variable} next to the pin`);
         }
+    });
+
+    // Finding 6: local's opt-125m runs vllm/vllm-openai-cpu, which runs as root, under the preset's runAsNonRoot.
+    describe("6. images that run as root are not started under the presets' runAsNonRoot: true", () => {
+        it("the vLLM project's own images are recognised however they are written", () => {
+            for (const img of ["vllm/vllm-openai:v0.11.0", "docker.io/vllm/vllm-openai-cpu:v0.23.0", "vllm/vllm-openai-cpu@sha256:0123",
+                "public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v0.19.0"]) assert.ok(runsAsRoot(img), img);
+            for (const img of [undefined, "ghcr.io/llm-d/llm-d-cuda:v0.8.0", "registry.example.com/vllm/vllm-openai:v1", "vllm-openai:latest"]) {
+                assert.ok(!runsAsRoot(img), String(img));
+            }
+        });
+        it("every pod of every shipped service whose image runs as root says runAsNonRoot: false", async () => {
+            let rootPods = 0;
+            for (const stack of SHIPPED_STACKS) {
+                for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                    for (const { where, pod } of pods(spec(r))) {
+                        const main = mainOf(pod);
+                        if (!runsAsRoot(main.image)) continue;
+                        rootPods++;
+                        assert.equal(main.securityContext?.runAsNonRoot, false, `${stack} ${r.name} ${where}: ${main.image} runs as root`);
+                    }
+                }
+            }
+            assert.ok(rootPods >= 1, "local's CPU model runs a root image");
+        });
+    });
+
+    // Finding 8: the data-parallel leader ran 8 API server processes (preset default) in a 3-CPU pod.
+    it("8. data-parallel leaders run no more API servers than their CPUs leave after the engine cores", async () => {
+        let leaders = 0;
+        for (const stack of SHIPPED_STACKS) {
+            for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                for (const { where, pod, leader, w } of pods(spec(r))) {
+                    if (!leader || !w.worker || !w.parallelism?.data) continue;
+                    leaders++;
+                    const main = mainOf(pod);
+                    const count = Number((main.env as Obj[]).find((e) => e.name === "VLLM_API_SERVER_COUNT")?.value ?? MAX_API_SERVERS);
+                    const cpus = parseQuantity(main.resources.limits.cpu)!;
+                    const engines = w.parallelism.dataLocal ?? 1;
+                    assert.ok(count === 1 || count + engines <= cpus,
+                        `${stack} ${r.name} ${where}: ${count} API servers + ${engines} engine core(s) in ${cpus} CPUs`);
+                }
+            }
+        }
+        assert.ok(leaders >= 1, "dev ships a multi-node data-parallel model");
     });
 });

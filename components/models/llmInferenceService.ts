@@ -37,6 +37,7 @@ import { PIPELINE_MASTER_PORT } from "../kserve/presets";
 import { buildEndpointPickerConfig } from "./eppConfig";
 import { strategicMerge } from "./merge";
 import { podSize, weightsGiB } from "./sizing";
+import { parseQuantity } from "../../lib/demand";
 
 type Obj = Record<string, unknown>;
 
@@ -163,12 +164,36 @@ function ownArgs(m: ModelConfig, w: Workload): string[] {
     return args;
 }
 
-function env(m: ModelConfig, ctx: ModelContext, w: Workload): Obj[] {
+/** Most API server processes a data-parallel leader runs (KServe's preset default). */
+export const MAX_API_SERVERS = 8;
+
+/**
+ * API server processes for the leader of a multi-node data-parallel replica, from the pod's CPUs. KServe
+ * v0.20.0's data-parallel presets start the leader with `--api-server-count ${VLLM_API_SERVER_COUNT:-8}`
+ * (config/llmisvcconfig/config-llm-worker-data-parallel.yaml and its decode/prefill variants): eight
+ * processes that each parse requests and tokenize, next to one busy-polling engine core per local data
+ * rank (`dataLocal`). In a pod of a few CPUs that starves the engines, so the count is what is left after
+ * one CPU per engine core, between 1 and 8.
+ */
+export function apiServerCount(podCpu: string, dataLocal: number): number {
+    const cpus = Math.floor(parseQuantity(podCpu) ?? 1);
+    return Math.max(1, Math.min(MAX_API_SERVERS, cpus - dataLocal));
+}
+
+function isDataParallelGroup(w: Workload): boolean {
+    return w.topology.multiNode && !(w.parallelism.pipeline && w.parallelism.pipeline > 1);
+}
+
+function env(m: ModelConfig, ctx: ModelContext, w: Workload, part: Part, cpu: string): Obj[] {
     const out: Obj[] = [{
         name: HF_TOKEN_KEY,
         valueFrom: { secretKeyRef: { name: HF_TOKEN_SECRET, key: HF_TOKEN_KEY, optional: !ctx.hfToken } },
     }];
     if (w.role !== "single") out.push({ name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+    if (part === "leader" && isDataParallelGroup(w)) {
+        const dataLocal = w.parallelism.dataLocal ?? w.parallelism.data ?? 1;
+        out.push({ name: "VLLM_API_SERVER_COUNT", value: String(apiServerCount(cpu, dataLocal)) });
+    }
     for (const [name, value] of Object.entries(m.vllm.env)) out.push({ name, value });
     return out;
 }
@@ -225,7 +250,7 @@ export function streamerCommand(m: ModelConfig, ctx: ModelContext, w: Workload, 
             "--data-parallel-address ${DP_ADDRESS}",
             `--data-parallel-rpc-port ${p.dataRPCPort ?? DEFAULT_DP_RPC_PORT}`,
             "--data-parallel-start-rank ${START_RANK}",
-            part === "leader" ? "--api-server-count ${VLLM_API_SERVER_COUNT:-8}" : "--headless",
+            part === "leader" ? `--api-server-count \${VLLM_API_SERVER_COUNT:-${MAX_API_SERVERS}}` : "--headless",
         );
     }
     const exec = `eval "exec vllm serve ${q(m.uri)} ${flags.join(" ")} \${VLLM_ADDITIONAL_ARGS:-} $@"`;
@@ -242,9 +267,34 @@ function mainContainer(m: ModelConfig, ctx: ModelContext, w: Workload, part: Par
     if (m.loader === "runaiStreamer") c.command = streamerCommand(m, ctx, w, part);
     const args = [...ownArgs(m, w), ...m.vllm.args].map(shellQuote);
     if (args.length > 0) c.args = args;
-    c.env = env(m, ctx, w);
+    c.env = env(m, ctx, w, part, size.cpu);
     c.resources = { requests: { ...quantities }, limits: { ...quantities } };
+    if (runsAsRoot(m.vllm.image)) c.securityContext = { runAsNonRoot: false };
     return c;
+}
+
+/**
+ * vLLM images published by the vLLM project that run as root (their Dockerfiles set no USER): the CUDA and
+ * CPU images on Docker Hub and the CPU release repository KServe's own CPU sample uses.
+ */
+export const ROOT_IMAGE_REPOSITORIES = [
+    "docker.io/vllm/vllm-openai",
+    "docker.io/vllm/vllm-openai-cpu",
+    "public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo",
+] as const;
+
+/**
+ * Whether an image is one that runs as root. KServe's presets set `runAsNonRoot: true` on the main container
+ * (config/llmisvcconfig/config-llm-template.yaml at v0.20.0), so the kubelet refuses to start a root image
+ * ("container has runAsNonRoot and image will run as root"); KServe's own CPU sample overrides it with
+ * `runAsNonRoot: false` (docs/samples/llmisvc/opt-125m-cpu/ at v0.20.0). The stock image
+ * (ghcr.io/llm-d/llm-d-cuda) runs as a non-root user and keeps the preset's setting.
+ */
+export function runsAsRoot(image: string | undefined): boolean {
+    if (!image) return false;
+    const repo = image.replace(/@sha256:.*$/, "").replace(/:[^/:]+$/, "");
+    const full = repo.includes("/") && /[.:]/.test(repo.split("/")[0]) ? repo : `docker.io/${repo.includes("/") ? repo : `library/${repo}`}`;
+    return (ROOT_IMAGE_REPOSITORIES as readonly string[]).includes(full);
 }
 
 function podSpec(m: ModelConfig, ctx: ModelContext, w: Workload, part: Part): Obj {
