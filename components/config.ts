@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, InstanceType } from "../lib/catalog";
 import { topology, Topology } from "../lib/topology";
+import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { validateVersionOverrides } from "./versions";
 
 export const PROJECT = "modelplane";
@@ -579,6 +580,11 @@ function resolvePool(cloud: Cloud, p: z.infer<typeof gpuPool>, i: number, add: A
         if (p.localNvme && p.localNvme !== "none" && !p.nodeSelector) {
             // Nothing can be provisioned on nodes we do not create; the operator must say which nodes have the disks.
             add(at("nodeSelector"), `is required with localNvme ${p.localNvme} on an existing cluster (the labels of the nodes that have the NVMe disks)`);
+        } else if (p.localNvme && p.localNvme !== "none" && p.nodeSelector?.[LOCALMODEL_NODE_LABEL.key] !== LOCALMODEL_NODE_LABEL.value) {
+            // KServe's local-model agent selects this label in its chart's base manifest (lib/labels.ts); on nodes we
+            // do not create, the operator labels them (`kubectl label node <n> kserve/localmodel=worker`).
+            add(at("nodeSelector"), `must include ${LOCALMODEL_NODE_LABEL.key}: ${LOCALMODEL_NODE_LABEL.value} with localNvme ${p.localNvme}: ` +
+                "KServe's local-model agent only runs on nodes with that label; label the NVMe nodes and add it here");
         }
     } else {
         if (p.accelerator) add(at("accelerator"), "is derived from instanceType on cloud aws/gcp; remove it");

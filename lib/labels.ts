@@ -17,6 +17,14 @@ export const MODEL_LABEL = `${DOMAIN}/model`;
 export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_VALUE = "modelplane";
 
+/**
+ * The node label KServe's local-model node agent DaemonSet selects, hard-coded in its chart's base manifest
+ * (charts/kserve-localmodel-resources/files/resources.yaml at v0.20.0: `nodeSelector: kserve/localmodel: worker`;
+ * the chart value `localmodelnode.controller.nodeSelector` is merged into that map and cannot remove it). KServe's
+ * docs have operators label the cache nodes with it; modelplane puts it on every node of a pool with local NVMe.
+ */
+export const LOCALMODEL_NODE_LABEL = { key: "kserve/localmodel", value: "worker" } as const;
+
 /** Annotations on an LLMInferenceService that the policies read (DESIGN.md §3). */
 export const ANNOTATIONS = {
     team: `${DOMAIN}/team`,

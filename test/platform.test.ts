@@ -182,7 +182,7 @@ describe("platform builders: KServe", () => {
 
     it("the local-model agent runs on NVMe pools and its hostPath is moved to the NVMe cache directory", () => {
         const c = (localModelValues(prod) as Obj).kserve.localmodelnode.controller;
-        assert.deepEqual(c.nodeSelector, { "kserve/localmodel": null });
+        assert.deepEqual(c.nodeSelector, { "kserve/localmodel": "worker" });
         assert.equal(c.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.length, 2);
         const patch = localModelAgentPatch(prod, "v0.20.0") as Obj;
         assert.equal(patch.kind, "DaemonSet");

@@ -7,7 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { ROUTING_CRDS, resolveVersions, VersionKey } from "../components/versions";
-import { kserveValues } from "../components/kserve/values";
+import { kserveValues, localModelEnabled, localModelValues } from "../components/kserve/values";
+import { PlatformConfig } from "../components/config";
+import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { MAX_API_SERVERS, runsAsRoot } from "../components/models/llmInferenceService";
 import { parseQuantity } from "../lib/demand";
 import { RegisteredResource } from "../lib/resources";
@@ -37,6 +39,58 @@ function pods(s: Obj): { where: string; pod: Obj; leader: boolean; w: Obj }[] {
     return out;
 }
 const mainOf = (pod: Obj): Obj => (pod.containers as Obj[]).find((c) => c.name === "main")!;
+
+interface Taint { key: string; value?: string; effect: string }
+interface PoolNodes { labels: Record<string, string>; taints: Taint[] }
+
+/**
+ * What the nodes of each pool will carry, read from the resources the program registered (the EKS node group's
+ * labels and taints, the GKE node pool's nodeConfig), or for an existing cluster the labels the config says the
+ * nodes already have (and the GPU taint when `taint` is true).
+ */
+function poolNodes(cfg: PlatformConfig, resources: RegisteredResource[]): Map<string, PoolNodes> {
+    const out = new Map<string, PoolNodes>();
+    const effect: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
+    for (const pool of cfg.gpuPools) {
+        if (cfg.cloud === "existing") {
+            out.set(pool.name, { labels: pool.nodeSelector, taints: pool.taint ? [{ key: "nvidia.com/gpu", effect: "NoSchedule" }] : [] });
+            continue;
+        }
+        const r = cfg.cloud === "aws"
+            ? resources.find((x) => x.type === "aws:eks/nodeGroup:NodeGroup" && x.name.endsWith(`-gpu-${pool.name}`))
+            : resources.find((x) => x.type === "gcp:container/nodePool:NodePool" && x.name.endsWith(`-gpu-${pool.name}`));
+        assert.ok(r, `no node group/pool registered for pool ${pool.name}`);
+        const src = (cfg.cloud === "aws" ? r.props : (r.props.nodeConfig as Obj)) as Obj;
+        const taints = ((src.taints ?? []) as Obj[]).map((t) => ({ key: t.key, value: t.value, effect: effect[t.effect] ?? t.effect }));
+        out.set(pool.name, { labels: (src.labels ?? {}) as Record<string, string>, taints });
+    }
+    return out;
+}
+
+/** Whether a node with `labels` satisfies a pod's nodeSelector and required node affinity. */
+function selects(pod: Obj, labels: Record<string, string>): boolean {
+    if (!Object.entries((pod.nodeSelector ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v)) return false;
+    const terms = pod.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms as Obj[] | undefined;
+    if (!terms) return true;
+    return terms.some((t) => ((t.matchExpressions ?? []) as Obj[]).every((e) => {
+        switch (e.operator) {
+            case "In": return labels[e.key] !== undefined && e.values.includes(labels[e.key]);
+            case "NotIn": return labels[e.key] === undefined || !e.values.includes(labels[e.key]);
+            case "Exists": return labels[e.key] !== undefined;
+            case "DoesNotExist": return labels[e.key] === undefined;
+            default: return false;
+        }
+    }));
+}
+
+/** Whether a pod's tolerations admit every NoSchedule/NoExecute taint of a node. */
+function tolerates(pod: Obj, taints: Taint[]): boolean {
+    const tols = (pod.tolerations ?? []) as Obj[];
+    return taints.filter((t) => t.effect !== "PreferNoSchedule").every((t) => tols.some((tol) =>
+        (tol.key === undefined && tol.operator === "Exists") ||
+        (tol.key === t.key && (tol.effect === undefined || tol.effect === t.effect) &&
+            (tol.operator === "Exists" || tol.value === t.value))));
+}
 
 interface CrdManifest { metadata: { name: string; annotations?: Record<string, string> }; spec: Obj }
 
@@ -171,5 +225,34 @@ describe("serving: what the pinned upstream releases need from every shipped sta
             }
         }
         assert.ok(leaders >= 1, "dev ships a multi-node data-parallel model");
+    });
+
+    // Finding 3: the agent DaemonSet keeps its chart's hard-coded nodeSelector kserve/localmodel: worker, which no
+    // node carried: no agent, no download jobs, and the webhook still sends the model to the cache PVC.
+    describe("3. KServe's local-model agent has a node to run on in every NVMe pool", () => {
+        for (const stack of SHIPPED_STACKS) {
+            it(`${stack}: every node of every NVMe pool matches the agent's selector (the chart's base selector included) and taints`, async () => {
+                const cfg = stackConfig(stack);
+                if (!localModelEnabled(cfg)) return assert.equal(cfg.gpuPools.filter((p) => p.localNvme !== "none").length, 0);
+                const c = (localModelValues(cfg).kserve as Obj).localmodelnode.controller as Obj;
+                // The DaemonSet the chart renders: files/resources.yaml's nodeSelector with the values' map merged in.
+                const agent = {
+                    nodeSelector: { [LOCALMODEL_NODE_LABEL.key]: LOCALMODEL_NODE_LABEL.value, ...(c.nodeSelector ?? {}) },
+                    affinity: c.affinity, tolerations: c.tolerations,
+                };
+                const nodes = poolNodes(cfg, await shippedResources(stack));
+                for (const pool of cfg.gpuPools.filter((p) => p.localNvme !== "none")) {
+                    const n = nodes.get(pool.name)!;
+                    assert.ok(selects(agent, n.labels), `${stack}: pool ${pool.name}'s nodes (${JSON.stringify(n.labels)}) do not match the agent's ${JSON.stringify(agent.nodeSelector)}`);
+                    assert.ok(tolerates(agent, n.taints), `${stack}: the agent does not tolerate pool ${pool.name}'s taints`);
+                }
+            });
+        }
+        it("an existing cluster's NVMe pool must say its nodes carry the label (config error with the path)", () => {
+            assert.throws(() => stackConfig("local", (raw) => {
+                raw["modelplane:gpuPools"][0] = { name: "h100", accelerator: "H100", gpusPerNode: 8, maxNodes: 1, localNvme: "raid0", nodeSelector: { "modelplane.io/pool": "h100" } };
+                raw["modelplane:models"] = [];
+            }), /modelplane:gpuPools\[0\]\.nodeSelector: must include kserve\/localmodel: worker/);
+        });
     });
 });

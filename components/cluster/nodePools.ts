@@ -2,7 +2,7 @@
 // Every number comes from the pool's catalog row (lib/catalog via config.ts): GPU count, accelerator, disks.
 // No Pulumi resources here; AwsCluster/GcpCluster only register what these functions return.
 import { findAccelerator } from "../../lib/catalog";
-import { ACCELERATOR_LABEL, GPU_TAINT, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POOL_ANNOTATIONS, POOL_LABEL } from "../../lib/labels";
+import { ACCELERATOR_LABEL, GPU_TAINT, LOCALMODEL_NODE_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, POOL_ANNOTATIONS, POOL_LABEL } from "../../lib/labels";
 import { GpuPoolConfig } from "../config";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -15,7 +15,7 @@ import { GpuPoolConfig } from "../config";
  */
 export const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 
-/** Kubernetes labels of a pool's nodes: the pool's nodeSelector, the pool and accelerator, GPU presence. */
+/** Kubernetes labels of a pool's nodes: the pool's nodeSelector, the pool and accelerator, GPU presence, KServe's cache-node label. */
 export function poolLabels(pool: GpuPoolConfig): Record<string, string> {
     const labels: Record<string, string> = {
         ...pool.nodeSelector,
@@ -23,6 +23,8 @@ export function poolLabels(pool: GpuPoolConfig): Record<string, string> {
         [ACCELERATOR_LABEL]: pool.accelerator,
     };
     if (pool.gpusPerNode > 0) labels[GPU_PRESENT_LABEL] = "true";
+    // KServe's local-model agent runs only on nodes with this label (lib/labels.ts LOCALMODEL_NODE_LABEL).
+    if (pool.localNvme !== "none") labels[LOCALMODEL_NODE_LABEL.key] = LOCALMODEL_NODE_LABEL.value;
     return labels;
 }
 

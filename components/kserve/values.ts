@@ -5,6 +5,7 @@ import { gatewayRef, KSERVE_NAMESPACE } from "../names";
 import { GPU_TOLERATION, poolSelectorTerms, requiredNodeAffinity } from "../addons/scheduling";
 import { modelCacheHostPath, nvmePools } from "../storage/layout";
 import { KubeObject } from "../addons/kube";
+import { LOCALMODEL_NODE_LABEL } from "../../lib/labels";
 
 /** Namespace KServe's LocalModel controller runs download Jobs in (`localModel.jobNamespace`); no chart creates it. */
 export const LOCALMODEL_JOBS_NAMESPACE = "kserve-localmodel-jobs";
@@ -48,8 +49,11 @@ export function runtimeConfigsValues(): Record<string, unknown> {
 
 /**
  * kserve-localmodel-resources: the node agent runs on the NVMe pools' nodes (it creates the cache directory
- * there and reports what is downloaded) and tolerates the GPU taint. Its chart default nodeSelector
- * `kserve/localmodel: worker` is a label nothing sets; Helm removes a default key given `null`.
+ * there and reports what is downloaded) and tolerates the GPU taint. Its base manifest hard-codes
+ * `nodeSelector: kserve/localmodel: worker` (files/resources.yaml at v0.20.0); the chart value is merged into
+ * that map, so it cannot be removed: the NVMe pools' nodes carry the label instead (components/cluster/
+ * nodePools.ts poolLabels; an existing cluster's nodes must already have it, config.ts checks the pool's
+ * nodeSelector), and the value states it explicitly.
  */
 export function localModelValues(cfg: PlatformConfig): Record<string, unknown> {
     return {
@@ -57,7 +61,7 @@ export function localModelValues(cfg: PlatformConfig): Record<string, unknown> {
             localmodel: { enabled: true, jobNamespace: LOCALMODEL_JOBS_NAMESPACE },
             localmodelnode: {
                 controller: {
-                    nodeSelector: { "kserve/localmodel": null },
+                    nodeSelector: { [LOCALMODEL_NODE_LABEL.key]: LOCALMODEL_NODE_LABEL.value },
                     affinity: requiredNodeAffinity(poolSelectorTerms(nvmePools(cfg))),
                     tolerations: [GPU_TOLERATION],
                 },

@@ -247,7 +247,7 @@ config:
       gpusPerNode: 8
       maxNodes: 2
       localNvme: raid0
-      nodeSelector: { modelplane.io/pool: h100 }
+      nodeSelector: { modelplane.io/pool: h100, kserve/localmodel: worker }
   modelplane:teams:
     - { name: alpha, gpuQuota: $ALPHA_QUOTA }
     - { name: beta, gpuQuota: $BETA_QUOTA }
