@@ -219,9 +219,12 @@ function healthProbe(extra: Record<string, number>): Record<string, unknown> {
  * does not ship (kserve issue #5047). Without it such a service stops at `PresetsCombined=False,
  * ConfigNotFound`. It replaces kserve-config-llm-template for that topology, so it carries everything the
  * pods need (image, command, volumes, probes, security context), shaped like KServe's data-parallel preset:
- * - leader (`template`): vLLM node rank 0 with the OpenAI API on :8000 and KServe's /health probes (startup
- *   60 × 10 s: the API comes up only after every stage has loaded its layers); the TLS secret KServe creates
- *   per service is mounted as in the stock presets;
+ * - leader (`template`): vLLM node rank 0 with the OpenAI API on :8000 and KServe's /health probes; the TLS
+ *   secret KServe creates per service is mounted as in the stock presets. Its startup probe is KServe's
+ *   60 × 10 s, and that is only the floor: the API comes up only after every stage has downloaded and loaded,
+ *   which for a large model takes far longer, so every service sets its own `periodSeconds`/`failureThreshold`
+ *   sized from the model and its loader (components/models/probes.ts), which KServe's strategic merge lays over
+ *   this probe field by field (the `httpGet` here stays);
  * - workers (`worker`): headless node ranks 1…P−1, no probes (they serve nothing; the group is recreated
  *   when any pod restarts, LWS RecreateGroupOnPodRestart).
  * GPU resources, placement and the service account come from the service (the models layer).

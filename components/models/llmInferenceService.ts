@@ -37,6 +37,7 @@ import { PIPELINE_MASTER_PORT } from "../kserve/presets";
 import { buildEndpointPickerConfig } from "./eppConfig";
 import { strategicMerge } from "./merge";
 import { podSize, weightsGiB } from "./sizing";
+import { startupProbe } from "./probes";
 import { parseQuantity } from "../../lib/demand";
 
 type Obj = Record<string, unknown>;
@@ -269,6 +270,8 @@ function mainContainer(m: ModelConfig, ctx: ModelContext, w: Workload, part: Par
     if (args.length > 0) c.args = args;
     c.env = env(m, ctx, w, part, size.cpu);
     c.resources = { requests: { ...quantities }, limits: { ...quantities } };
+    // Leaders only (workers have no probes): the period and threshold, over the preset's httpGet (./probes.ts).
+    if (part === "leader") c.startupProbe = startupProbe(m, w.topology, ctx.pool);
     if (runsAsRoot(m.vllm.image)) c.securityContext = { runAsNonRoot: false };
     return c;
 }
