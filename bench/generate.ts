@@ -1,6 +1,6 @@
 // Synthetic stacks for the scale benchmark and the structural tests: N models across N/20 teams on four
 // GPU pools, cycling through the shapes real fleets have (single-GPU, TP4 with autoscaling and the
-// streamer, TP4 with priority, prefill/decode on the NVMe cache). Pools and quotas are sized so the
+// streamer, TP4 with its own routing weights, prefill/decode on the NVMe cache). Pools and quotas are sized so the
 // stack is compliant: the benchmark measures the work, not a failure path.
 import YAML from "yaml";
 import { findInstanceType } from "../lib/catalog";
@@ -51,7 +51,7 @@ export function generateStack(n: number): GeneratedStack {
             case 2:
                 pool = "h100"; demand = 4;
                 model = { name, team, pool, uri: `hf://org/model-${i}`, replicas: 1, parallelism: { tensor: 4 }, size: { paramsBillions: 70 },
-                    routing: { priority: 5 } };
+                    routing: { scorers: { prefixCache: 4, queue: 2, kvCacheUtilization: 1 } } };
                 break;
             default:
                 pool = "a10g"; demand = 2;

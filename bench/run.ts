@@ -98,7 +98,7 @@ function main(): void {
         `Command: \`npm run bench -- ${args.join(" ")}\` — ${new Date().toISOString().slice(0, 10)}, on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}; ` +
             `1-minute load average ${startLoad} when the run started, ${load1()} when it ended.`,
         "",
-        "Each N is a generated AWS stack (bench/generate.ts): N models across N/20 teams on four GPU pools, cycling single-GPU, TP4 + streamer + autoscaling, TP4 + priority, and prefill/decode on the NVMe cache.",
+        "Each N is a generated AWS stack (bench/generate.ts): N models across N/20 teams on four GPU pools, cycling single-GPU, TP4 + streamer + autoscaling, TP4 with its own routing weights, and prefill/decode on the NVMe cache.",
         "Each column is its own fresh process, run one after the other (bench/child.ts):",
         "",
         "- `plan`: the full offline plan (config validation, program evaluation under mocks, all policies, resources.json + manifests + report.md); " +

@@ -181,7 +181,10 @@ const model = z.strictObject({
             noHitLru: z.number().min(0).optional(),
             loraAffinity: z.number().min(0).optional(),
         }).prefault({}),
-        /** InferenceObjective priority (higher is served first under load; negative is sheddable). */
+        /**
+         * InferenceObjective priority. Rejected for now: nothing in the pinned set acts on it (flow control off,
+         * no objective header); kept in the schema so the error says why instead of "unknown key".
+         */
         priority: z.number().int().min(-1000).max(1000).optional(),
     }).prefault({}),
     vllm: z.strictObject({
@@ -486,6 +489,15 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
             }
         }
         checkLoader(s.cloud, m, pool, i, add);
+        if (m.routing.priority !== undefined) {
+            // An InferenceObjective's priority is read only by the endpoint picker's flow control, which is off
+            // unless its config lists the `flowControl` feature gate, and only for requests that name the objective
+            // in the `x-llm-d-inference-objective` header (llm-d-router v0.9.0, the EPP KServe v0.20.0 deploys;
+            // KServe's scheduler preset and router-route preset set neither). Declared, it would do nothing.
+            add(at("models", i, "routing", "priority"),
+                `(${m.routing.priority}) has no effect on KServe v0.20.0 with llm-d-router v0.9.0: the endpoint picker's flow control ` +
+                "is off and no request carries the x-llm-d-inference-objective header; remove it");
+        }
         if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
         return { ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo };
     });

@@ -40,6 +40,12 @@ export const MODEL_SERVICE_ACCOUNT = "model-server";
 export const HF_TOKEN_SECRET = "hf-token";
 export const HF_TOKEN_KEY = "HF_TOKEN";
 
+/**
+ * In KServe's local-model job namespace: the ServiceAccount LocalModelCache download Jobs run as
+ * (`spec.serviceAccountName`), with the Hugging Face token Secret (HF_TOKEN_SECRET) listed under `secrets`.
+ */
+export const LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT = "modelplane-model-downloader";
+
 /** KServe LocalModelNodeGroup for a pool with local NVMe. */
 export function localModelNodeGroup(pool: string): string {
     return `${pool}-nvme`;

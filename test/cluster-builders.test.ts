@@ -70,7 +70,9 @@ describe("cluster builders: nodeadm user data", () => {
 describe("cluster builders: pool labels, taints and annotations", () => {
     it("labels GPU nodes with the pool, the accelerator and nvidia.com/gpu.present (device plugin affinity)", () => {
         const h100 = pool("prod", "h100");
-        assert.deepEqual(poolLabels(h100), { [POOL_LABEL]: "h100", [ACCELERATOR_LABEL]: "H100", [GPU_PRESENT_LABEL]: "true" });
+        // h100 has local NVMe: its nodes also carry the label KServe's local-model agent selects.
+        assert.deepEqual(poolLabels(h100), { [POOL_LABEL]: "h100", [ACCELERATOR_LABEL]: "H100", [GPU_PRESENT_LABEL]: "true", "kserve/localmodel": "worker" });
+        assert.equal(poolLabels(pool("dev", "l4"))["kserve/localmodel"], undefined, "no NVMe, no cache agent");
         // The models' nodeSelector (config.ts default) is a subset of the node labels.
         for (const [k, v] of Object.entries(h100.nodeSelector)) assert.equal(poolLabels(h100)[k], v);
     });

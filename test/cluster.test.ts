@@ -60,7 +60,7 @@ describe("cluster: prod (AWS EKS)", () => {
             const ng = byName(res, TYPES.eksNodeGroup, `llm-prod-gpu-${pool.name}`).props as Raw;
             assert.equal(ng.amiType, "AL2023_x86_64_NVIDIA");
             assert.deepEqual(ng.instanceTypes, [pool.instanceType]);
-            assert.deepEqual(ng.labels, { [POOL_LABEL]: pool.name, [ACCELERATOR_LABEL]: pool.accelerator, "nvidia.com/gpu.present": "true" });
+            assert.deepEqual(ng.labels, { [POOL_LABEL]: pool.name, [ACCELERATOR_LABEL]: pool.accelerator, "nvidia.com/gpu.present": "true", "kserve/localmodel": "worker" });
             assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }]);
             assert.deepEqual(ng.scalingConfig, { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes });
             assert.equal(ng.clusterName, "llm-prod");

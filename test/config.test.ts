@@ -65,6 +65,9 @@ const cases: Case[] = [
         path: "modelplane:models[1].scaling", message: /cannot be combined with replicas/ },
     { name: "minReplicas above maxReplicas", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").scaling = { minReplicas: 4, maxReplicas: 3 }; },
         path: "modelplane:models[1].scaling.minReplicas", message: /\(4\) must not exceed maxReplicas \(3\)/ },
+    // Serving finding 9: an InferenceObjective priority nothing in the pinned set acts on.
+    { name: "routing.priority without flow control", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").routing.priority = 10; },
+        path: "modelplane:models[0].routing.priority", message: /\(10\) has no effect on KServe v0\.20\.0 .*flow control is off.*x-llm-d-inference-objective/ },
     // Serving finding 1: KServe v0.20.0's CRD has minimum 1 for minReplicas and KEDA idleReplicaCount.
     { name: "scale-to-zero on the pinned KServe", stack: "dev", mutate: (r) => { model(r, "qwen2-5-7b").scaling = { minReplicas: 0, maxReplicas: 2 }; },
         path: "modelplane:models[0].scaling.minReplicas", message: /scale-to-zero is not available in the pinned KServe v0\.20\.0/ },

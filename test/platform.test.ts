@@ -14,7 +14,7 @@ import {
     provisionerValues, storageClassSpec,
 } from "../components/storage/layout";
 import { kserveValues, localModelAgentPatch, localModelValues, runtimeConfigsValues } from "../components/kserve/values";
-import { nvmeCachePreset, runaiStreamerPreset, RUNAI_STREAMER_SCRIPT } from "../components/kserve/presets";
+import { nvmeCachePreset, runaiStreamerPreset } from "../components/kserve/presets";
 import { resolveVersions } from "../components/versions";
 import { RegisteredResource } from "../lib/resources";
 import { byName, ofType, registered, shippedResources, stackConfig } from "./harness";
@@ -206,23 +206,12 @@ describe("platform builders: KServe", () => {
         assert.match(validateAgainstCrd(LLMISVC_CONFIG_CRD, "v1alpha2", bad).join("\n"), /storageInitialiser/);
     });
 
-    it("runaiStreamer: no storage initializer; main streams the service's own URI, ending in \"--\" so user args reach vLLM", () => {
-        const spec = (runaiStreamerPreset() as Obj).spec;
-        assert.deepEqual(spec.storageInitializer, { enabled: false });
-        const main = spec.template.containers[0];
-        assert.equal(main.name, "main");
-        assert.deepEqual(main.command.slice(0, 2), ["/bin/bash", "-c"]);
-        assert.equal(main.command[main.command.length - 1], "--");
-        assert.match(RUNAI_STREAMER_SCRIPT, /^exec vllm serve "\{\{ \.Spec\.Model\.URI \}\}" --load-format runai_streamer /);
-        assert.match(RUNAI_STREAMER_SCRIPT, /"\$@"$/);
-        assert.doesNotMatch(RUNAI_STREAMER_SCRIPT, /\/mnt\/models/);
-        assert.equal(main.args, undefined, "args are the service's (vllm.args)");
+    it("runaiStreamer: no storage initializer; no command (every streamer service carries its own, which would win)", () => {
+        assert.deepEqual((runaiStreamerPreset() as Obj).spec, { storageInitializer: { enabled: false } });
     });
 
     it("nvmeCache keeps the storage initializer on (LocalModelCache works only through it)", () => {
-        const spec = (nvmeCachePreset() as Obj).spec;
-        assert.deepEqual(spec.storageInitializer, { enabled: true });
-        assert.deepEqual(spec.template.containers[0].env, [{ name: "HF_HUB_OFFLINE", value: "1" }]);
+        assert.deepEqual((nvmeCachePreset() as Obj).spec, { storageInitializer: { enabled: true } });
     });
 });
 
@@ -279,7 +268,7 @@ describe("platform under mocks: prod", () => {
             "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs",
             "storage-local-static-provisioner",
         ]);
-        assert.deepEqual(names(GROUP), ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
+        assert.deepEqual(names(GROUP), ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-alpha-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
         assert.ok(byName(rs, "kubernetes:storage.k8s.io/v1:StorageClass", "storage-local-nvme"));
         assert.ok(byName(rs, "kubernetes:apps/v1:Deployment", "storage-node-cleanup"));
         for (const [type, name] of [
@@ -319,6 +308,7 @@ describe("platform under mocks: prod", () => {
         before("addons-lws-crds", "kserve-llmisvc");
         before("inference-inferencepool-crds", "kserve-llmisvc");
         before("inference-llmd-router-crds", "kserve-llmisvc");
+        before("inference-inferencepool-alpha-crds", "kserve-llmisvc");
         before("gateway-envoy-gateway", "kserve-llmisvc");
         before("kserve-llmisvc-crds", "kserve-llmisvc");
         before("kserve-llmisvc", "kserve-runtime-configs");
@@ -334,7 +324,7 @@ describe("platform under mocks: prod", () => {
 
     it("CRD bundles are named …-crds, never deleted by Pulumi and protected where the stack says so", () => {
         const bundles = platformOnly(rs).filter((r) => r.name.endsWith(CRD_BUNDLE_SUFFIX));
-        assert.equal(bundles.length, 8);
+        assert.equal(bundles.length, 9);
         assert.equal(cfg.protect, true);
         for (const b of bundles) {
             assert.equal(b.opts.retainOnDelete, true, b.name);
@@ -387,7 +377,7 @@ describe("platform under mocks: dev, local and platform.charts false", () => {
         const rs = await registered(cfg);
         assert.deepEqual(ofType(rs, RELEASE).map((r) => r.name), []);
         assert.deepEqual(platformOnly(ofType(rs, GROUP)).map((r) => r.name).sort(),
-            ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
+            ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-alpha-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
         for (const name of ["gateway-class", "gateway-gateway", "gateway-buffer-limit", "kserve-preset-runai-streamer", "kserve-preset-nvme-cache", "kserve-nodegroup-h100", "storage-local-nvme", "storage-node-cleanup"]) {
             assert.ok(rs.some((r) => r.name === name), name);
         }

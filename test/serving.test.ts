@@ -10,6 +10,11 @@ import { ROUTING_CRDS, resolveVersions, VersionKey } from "../components/version
 import { kserveValues, localModelEnabled, localModelValues } from "../components/kserve/values";
 import { PlatformConfig } from "../components/config";
 import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
+import { LOCALMODEL_JOBS_NAMESPACE } from "../components/kserve/values";
+import { nvmeCachePreset, runaiStreamerPreset } from "../components/kserve/presets";
+import { provisionerValues } from "../components/storage/layout";
+import { weightsGiB } from "../components/models/sizing";
+import { SECRET_PLACEHOLDER } from "../lib/resources";
 import { MAX_API_SERVERS, runsAsRoot } from "../components/models/llmInferenceService";
 import { parseQuantity } from "../lib/demand";
 import { RegisteredResource } from "../lib/resources";
@@ -20,6 +25,9 @@ type Obj = Record<string, any>;
 
 const LLMISVC = "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceService";
 const CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup";
+const CACHE = "kubernetes:serving.kserve.io/v1alpha1:LocalModelCache";
+const NODE_GROUP = "kubernetes:serving.kserve.io/v1alpha1:LocalModelNodeGroup";
+const meta = (r: RegisteredResource): Obj => r.props.metadata as Obj;
 
 const spec = (r: RegisteredResource): Obj => r.props.spec as Obj;
 
@@ -253,6 +261,120 @@ describe("serving: what the pinned upstream releases need from every shipped sta
                 raw["modelplane:gpuPools"][0] = { name: "h100", accelerator: "H100", gpusPerNode: 8, maxNodes: 1, localNvme: "raid0", nodeSelector: { "modelplane.io/pool": "h100" } };
                 raw["modelplane:models"] = [];
             }), /modelplane:gpuPools\[0\]\.nodeSelector: must include kserve\/localmodel: worker/);
+        });
+    });
+
+    // Finding 4: the download Job of a LocalModelCache ran as `default` in kserve-localmodel-jobs with no token.
+    it("4. every LocalModelCache downloads as a ServiceAccount of the jobs namespace that lists the HF token Secret", async () => {
+        let caches = 0;
+        for (const stack of SHIPPED_STACKS) {
+            const cfg = stackConfig(stack);
+            const rs = await shippedResources(stack);
+            for (const c of ofType(rs, CACHE)) {
+                caches++;
+                const saName = spec(c).serviceAccountName;
+                assert.ok(saName, `${stack} ${c.name}: no serviceAccountName (the Job would run as default, without HF_TOKEN)`);
+                const sa = ofType(rs, "kubernetes:core/v1:ServiceAccount").find((r) => meta(r).name === saName && meta(r).namespace === LOCALMODEL_JOBS_NAMESPACE);
+                assert.ok(sa, `${stack} ${c.name}: ServiceAccount ${saName} is not registered in ${LOCALMODEL_JOBS_NAMESPACE}`);
+                if (cfg.secrets.huggingFaceToken === undefined) continue;
+                const listed = ((sa.props.secrets ?? []) as Obj[]).map((x) => x.name);
+                const secret = ofType(rs, "kubernetes:core/v1:Secret").find((r) => meta(r).namespace === LOCALMODEL_JOBS_NAMESPACE && listed.includes(meta(r).name));
+                assert.ok(secret, `${stack} ${c.name}: ${saName} lists no Secret registered in ${LOCALMODEL_JOBS_NAMESPACE}`);
+                // The token is a Pulumi secret, under the key KServe's credential builder reads (HF_TOKEN).
+                assert.ok(secret.secretProps.includes("stringData") && JSON.stringify(secret.props.stringData).includes(SECRET_PLACEHOLDER));
+                assert.deepEqual(Object.keys((secret.rawProps?.stringData ?? {}) as Obj), ["HF_TOKEN"]);
+            }
+        }
+        assert.ok(caches >= 1, "prod ships a localCache model");
+    });
+
+    // Finding 5: the EPP of a localCache model mounts the cache PVC, whose PV lives on the tainted GPU pool.
+    it("5. the endpoint picker of a localCache model can run where the cache PV is (PV node affinity, GPU taint)", async () => {
+        let checked = 0;
+        for (const stack of SHIPPED_STACKS) {
+            const cfg = stackConfig(stack);
+            const rs = await shippedResources(stack);
+            const nodes = poolNodes(cfg, rs);
+            for (const r of ofType(rs, LLMISVC).filter((x) => cfg.models.find((m) => m.name === meta(x).name)?.loader === "localCache")) {
+                checked++;
+                const group = meta(r).annotations["serving.kserve.io/nodegroup"];
+                const ng = ofType(rs, NODE_GROUP).find((x) => meta(x).name === group);
+                assert.ok(ng, `${stack} ${r.name}: node group ${group} is not registered`);
+                const pvAffinity = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: spec(ng).persistentVolumeSpec.nodeAffinity.required } } };
+                const epp = (spec(r).router?.scheduler?.template ?? {}) as Obj;
+                const candidates = [...nodes.entries()].filter(([, n]) => selects(pvAffinity, n.labels) && selects(epp, n.labels));
+                assert.ok(candidates.length > 0, `${stack} ${r.name}: no pool's nodes match the cache PV's node affinity`);
+                assert.ok(candidates.some(([, n]) => tolerates(epp, n.taints)),
+                    `${stack} ${r.name}: the EPP pod tolerates none of ${candidates.map(([p, n]) => `${p} (${JSON.stringify(n.taints)})`).join(", ")}: it would stay Pending`);
+            }
+        }
+        assert.ok(checked >= 1, "prod ships a localCache model");
+    });
+
+    describe("9. smaller findings", () => {
+        it("every pod of a localCache model runs with HF_HUB_OFFLINE=1 (decode, prefill, leaders and workers)", async () => {
+            let checked = 0;
+            for (const stack of SHIPPED_STACKS) {
+                const cfg = stackConfig(stack);
+                for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                    if (cfg.models.find((m) => m.name === meta(r).name)?.loader !== "localCache") continue;
+                    for (const { where, pod } of pods(spec(r))) {
+                        checked++;
+                        const env = (mainOf(pod).env ?? []) as Obj[];
+                        assert.equal(env.find((e) => e.name === "HF_HUB_OFFLINE")?.value, "1", `${stack} ${r.name} ${where}`);
+                    }
+                }
+            }
+            assert.ok(checked >= 2, "prod's P/D localCache model has a decode and a prefill pod");
+        });
+
+        it("the endpoint picker's grace period is at least every pod's of its model (KServe: \"must be >= workload\")", async () => {
+            for (const stack of SHIPPED_STACKS) {
+                for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                    const epp = spec(r).router?.scheduler?.template?.terminationGracePeriodSeconds ?? 60;
+                    for (const { where, pod } of pods(spec(r))) {
+                        const grace = pod.terminationGracePeriodSeconds ?? 60;
+                        assert.ok(epp >= grace, `${stack} ${r.name}: EPP ${epp} s < ${where} ${grace} s`);
+                    }
+                }
+            }
+        });
+
+        it("a LocalModelCache of an hf:// model has room for the whole repository (two copies of the weights)", async () => {
+            for (const stack of SHIPPED_STACKS) {
+                const cfg = stackConfig(stack);
+                for (const c of ofType(await shippedResources(stack), CACHE)) {
+                    const m = cfg.models.find((x) => x.name === meta(c).name)!;
+                    const gib = parseQuantity(spec(c).modelSize)! / 2 ** 30;
+                    const copies = m.uri.startsWith("hf://") ? 2 : 1;
+                    assert.ok(gib >= weightsGiB(m.size) * copies, `${stack} ${c.name}: modelSize ${spec(c).modelSize} < ${copies} × ${weightsGiB(m.size).toFixed(1)} GiB`);
+                }
+            }
+        });
+
+        it("no blockCleanerCommand on Filesystem classes (the provisioner runs it for Block volumes only)", () => {
+            for (const stack of SHIPPED_STACKS) {
+                for (const c of (provisionerValues(stackConfig(stack)).classes as Obj[])) {
+                    if (c.volumeMode === "Filesystem") assert.equal(c.blockCleanerCommand, undefined, stack);
+                }
+            }
+        });
+
+        it("no preset field is overridden by every service that uses the preset (a preset never used as written)", async () => {
+            const presets = [runaiStreamerPreset(), nvmeCachePreset()];
+            for (const p of presets) {
+                const ps = p.spec as Obj;
+                for (const stack of SHIPPED_STACKS) {
+                    for (const r of ofType(await shippedResources(stack), LLMISVC)) {
+                        if (!((spec(r).baseRefs ?? []) as Obj[]).some((b) => b.name === p.metadata.name)) continue;
+                        for (const c of (ps.template?.containers ?? []) as Obj[]) {
+                            const own = ((spec(r).template?.containers ?? []) as Obj[]).find((x) => x.name === c.name) ?? {};
+                            // command and args replace whole in KServe's merge: the preset's would never run.
+                            for (const f of ["command", "args"]) assert.ok(!(c[f] && own[f]), `${p.metadata.name}.${c.name}.${f} is replaced by ${stack} ${r.name}`);
+                        }
+                    }
+                }
+            }
         });
     });
 });

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { LayerArgs } from "../types";
 import { resolveVersions } from "../versions";
-import { KSERVE_NAMESPACE } from "../names";
+import { HF_TOKEN_KEY, HF_TOKEN_SECRET, KSERVE_NAMESPACE, LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT } from "../names";
 import { crdBundle, defined, helmRelease, InstallContext } from "../addons/install";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../lib/labels";
 import { localModelNodeGroupSpec, nvmePools } from "../storage/layout";
@@ -59,6 +59,20 @@ export class KServe extends pulumi.ComponentResource {
             this.localModelCrds = crdBundle(`${name}-localmodel-crds`, v.kserveLocalModelCrds,
                 { ...inKserve, releaseName: "kserve-localmodel-crd" }, ctx, child([ns]));
             const jobs = new k8s.core.v1.Namespace(`${name}-localmodel-jobs`, { metadata: { name: LOCALMODEL_JOBS_NAMESPACE, labels } }, child([]));
+            // The identity of LocalModelCache download Jobs (components/models/llmInferenceService.ts buildLocalModelCache):
+            // KServe's credential builder reads the Secrets listed on it in the jobs namespace, as KServe's
+            // docs/samples/localmodelcache/README.md (v0.20.0) does with its hf-downloader ServiceAccount.
+            const token = cfg.secrets.huggingFaceToken;
+            const tokenSecret = token === undefined ? undefined : new k8s.core.v1.Secret(`${name}-localmodel-hf-token`, {
+                metadata: { name: HF_TOKEN_SECRET, namespace: LOCALMODEL_JOBS_NAMESPACE, labels },
+                type: "Opaque",
+                stringData: { [HF_TOKEN_KEY]: pulumi.secret(token) },
+            }, child([jobs]));
+            const downloader = new k8s.core.v1.ServiceAccount(`${name}-localmodel-downloader`, {
+                metadata: { name: LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT, namespace: LOCALMODEL_JOBS_NAMESPACE, labels },
+                secrets: tokenSecret ? [{ name: HF_TOKEN_SECRET }] : undefined,
+            }, child([jobs]));
+            local.push(...defined([tokenSecret, downloader]));
             // After the llmisvc release: its webhook certificate uses that release's cert-manager Issuer.
             const localModel = helmRelease(`${name}-localmodel`, v.kserveLocalModel,
                 { ...inKserve, releaseName: "kserve-localmodel", values: localModelValues(cfg) }, ctx, child([this.localModelCrds, controller, jobs]));

@@ -26,66 +26,28 @@ function preset(name: string, spec: Record<string, unknown>): KubeObject {
 }
 
 /**
- * The vLLM command of the RunAI streamer preset. Like KServe's presets it runs through `bash -c` and ends
- * with "--" so that the service's `args` (vllm.args) arrive as "$@" (container args are atomic in the
- * merge, hence KServe puts everything in `command`; kserve issues #5048 / PR #5049).
- * - the model is read from object storage by vLLM itself: `vllm serve <s3://… | gs://…> --load-format
- *   runai_streamer` (the URI is the service's own `spec.model.uri`, rendered per service);
- * - the served names match kserve-config-llm-template, so the router-route preset's model-name routing and
- *   the OpenAI `model` field keep working;
- * - TLS flags follow `.GlobalConfig.EnableTLS` like the stock template.
- * Scope: the single-node topology (kserve-config-llm-template, vLLM on :8000). P/D decode pods serve on
- * :8001 behind the routing sidecar and multi-node pods need the data- or pipeline-parallel launcher, so for a
- * streamer model the service itself carries the full command of each pod (components/models/
- * llmInferenceService.ts streamerCommand), which wins over any preset.
- */
-export const RUNAI_STREAMER_SCRIPT = [
-    "exec vllm serve \"{{ .Spec.Model.URI }}\"",
-    "--load-format runai_streamer",
-    "--served-model-name \"{{ .Spec.Model.Name }}\" \"publishers/{{ .ObjectMeta.Namespace }}/models/{{ .Spec.Model.Name }}\"",
-    "--port 8000",
-    "{{ if and .Spec.Parallelism .Spec.Parallelism.Tensor }}--tensor-parallel-size {{ .Spec.Parallelism.Tensor }}{{ end }}",
-    "{{ if .GlobalConfig.EnableTLS }}--enable-ssl-refresh --ssl-certfile /var/run/kserve/tls/tls.crt --ssl-keyfile /var/run/kserve/tls/tls.key{{ end }}",
-    "${VLLM_ADDITIONAL_ARGS}",
-    "\"$@\"",
-].join(" ");
-
-/**
- * PRESETS.runaiStreamer: no storage initializer (no init-container download into an emptyDir, which is
- * what made KServe add `storageInitializer.enabled`, kserve#4899 / PR #4970), and vLLM streams the weights
- * from object storage with the RunAI Model Streamer. The stock presets would still run
- * `vllm serve /mnt/models`, which does not exist without the initializer (DESIGN.md §5 trap), so `main`'s
- * command is replaced. Credentials come from the pod's cloud identity (the model's ServiceAccount).
+ * PRESETS.runaiStreamer: no storage initializer (no init-container download into an emptyDir, which is what made
+ * KServe add `storageInitializer.enabled`, kserve#4899 / PR #4970); vLLM streams the weights from object storage
+ * with the RunAI Model Streamer. The stock presets would still run `vllm serve /mnt/models`, which does not exist
+ * without the initializer (DESIGN.md §5 trap), and the right command differs per topology (single node, P/D decode
+ * on :8001 behind the sidecar, data- or pipeline-parallel groups), so every streamer service carries its own full
+ * command (components/models/llmInferenceService.ts streamerCommand), which the service spec, merged last, makes
+ * win. The preset therefore holds only what is the same for every streamer model: no command that every user of
+ * it would override. Credentials come from the pod's cloud identity (the model's ServiceAccount).
  */
 export function runaiStreamerPreset(): KubeObject {
-    return preset(PRESETS.runaiStreamer, {
-        storageInitializer: { enabled: false },
-        template: {
-            containers: [{
-                name: "main",
-                command: ["/bin/bash", "-c", RUNAI_STREAMER_SCRIPT, "--"],
-            }],
-        },
-    });
+    return preset(PRESETS.runaiStreamer, { storageInitializer: { enabled: false } });
 }
 
 /**
- * PRESETS.nvmeCache: defaults for models served from KServe's LocalModelCache on node NVMe. The cache only
- * works through the storage-initializer path (the webhook's pvc:// rewrite happens in attachModelArtifacts,
- * which returns early when the initializer is disabled: research/kserve.md §3, §7), so the preset pins it on;
- * the weights are local, so vLLM and the tokenizer never call the Hugging Face Hub (HF_HUB_OFFLINE).
+ * PRESETS.nvmeCache: models served from KServe's LocalModelCache on node NVMe. The cache only works through the
+ * storage-initializer path (the webhook's pvc:// rewrite happens in attachModelArtifacts, which returns early
+ * when the initializer is disabled: research/kserve.md §3, §7), so the preset pins it on. HF_HUB_OFFLINE is set
+ * by the service on every pod (decode, prefill, workers), which a preset's `template` cannot reach.
  * The node group a model uses is chosen per model (annotation serving.kserve.io/nodegroup) by the models layer.
  */
 export function nvmeCachePreset(): KubeObject {
-    return preset(PRESETS.nvmeCache, {
-        storageInitializer: { enabled: true },
-        template: {
-            containers: [{
-                name: "main",
-                env: [{ name: "HF_HUB_OFFLINE", value: "1" }],
-            }],
-        },
-    });
+    return preset(PRESETS.nvmeCache, { storageInitializer: { enabled: true } });
 }
 
 // ---------------------------------------------------------------------------------------------------

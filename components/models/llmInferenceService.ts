@@ -30,13 +30,13 @@
 // - Child names: InferencePool `<name>-inference-pool`; HTTPRoute paths `/<namespace>/<name>/v1/...`
 //   (config-llm-router-route.yaml).
 import { Cloud, GpuPoolConfig, ModelConfig, ParallelismConfig } from "../config";
-import { HF_TOKEN_KEY, HF_TOKEN_SECRET, MODEL_SERVICE_ACCOUNT, PRESETS, localModelNodeGroup } from "../names";
+import { HF_TOKEN_KEY, HF_TOKEN_SECRET, LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT, MODEL_SERVICE_ACCOUNT, PRESETS, localModelNodeGroup } from "../names";
 import { ANNOTATIONS, GPU_RESOURCE, GPU_TAINT, MANAGED_BY_LABEL, MANAGED_BY_VALUE, MODEL_LABEL, TEAM_LABEL } from "../../lib/labels";
 import { Topology } from "../../lib/topology";
 import { PIPELINE_MASTER_PORT } from "../kserve/presets";
 import { buildEndpointPickerConfig } from "./eppConfig";
 import { strategicMerge } from "./merge";
-import { podSize, weightsGiB } from "./sizing";
+import { DOWNLOAD_COPIES, podSize, weightsGiB } from "./sizing";
 import { startupProbe } from "./probes";
 import { parseQuantity } from "../../lib/demand";
 
@@ -191,6 +191,9 @@ function env(m: ModelConfig, ctx: ModelContext, w: Workload, part: Part, cpu: st
         valueFrom: { secretKeyRef: { name: HF_TOKEN_SECRET, key: HF_TOKEN_KEY, optional: !ctx.hfToken } },
     }];
     if (w.role !== "single") out.push({ name: "VLLM_NIXL_SIDE_CHANNEL_HOST", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
+    // The weights are on the node (LocalModelCache): no pod of the model (decode, prefill, leader or worker) may
+    // reach for the Hub. Set per pod here, not in the preset, whose `template` reaches neither prefill nor worker.
+    if (m.loader === "localCache") out.push({ name: "HF_HUB_OFFLINE", value: "1" });
     if (part === "leader" && isDataParallelGroup(w)) {
         const dataLocal = w.parallelism.dataLocal ?? w.parallelism.data ?? 1;
         out.push({ name: "VLLM_API_SERVER_COUNT", value: String(apiServerCount(cpu, dataLocal)) });
@@ -372,10 +375,13 @@ export function buildLlmInferenceService(m: ModelConfig, ctx: ModelContext): K8s
             workerTemplate: m.prefill.workerTemplate,
         });
     }
+    const scheduler: Obj = { config: { inline: buildEndpointPickerConfig(m) } };
+    const eppPod = endpointPickerPod(m, ctx, spec);
+    if (eppPod) scheduler.template = eppPod;
     spec.router = {
         route: {},
         gateway: { refs: [{ name: ctx.gateway.name, namespace: ctx.gateway.namespace }] },
-        scheduler: { config: { inline: buildEndpointPickerConfig(m) } },
+        scheduler,
     };
     spec.labels = { [TEAM_LABEL]: m.team, [MODEL_LABEL]: m.name };
 
@@ -387,14 +393,42 @@ export function buildLlmInferenceService(m: ModelConfig, ctx: ModelContext): K8s
     };
 }
 
-/** Size of a model's cache entry: weights × CACHE_HEADROOM, whole GiB. */
-export function cacheSize(m: Pick<ModelConfig, "size">): string {
-    return `${Math.ceil(weightsGiB(m.size) * CACHE_HEADROOM)}Gi`;
+/** The pod grace period of KServe v0.20.0's presets, the endpoint picker's included (config/llmisvcconfig/). */
+export const PRESET_GRACE_SECONDS = 60;
+
+/**
+ * What the endpoint picker's pod (`spec.router.scheduler.template`, merged over KServe's config-llm-scheduler
+ * preset, which has no placement of its own) needs beyond the preset, or undefined:
+ * - a localCache model's EPP pod gets the cache PVC too: KServe mounts it for the tokenizer container
+ *   (scheduler.go `attachModelArtifacts` at v0.20.0) and `withRemoveUnnecessaryTokenizer` then removes the
+ *   container but not the volume. The PVC's local PV has node affinity to the pool's nodes
+ *   (components/storage/layout.ts localModelNodeGroupSpec), which carry the GPU taint, so without a toleration
+ *   the EPP stays Pending and the model gets no route;
+ * - the preset's grace period carries the note "must be >= workload terminationGracePeriodSeconds": the EPP
+ *   must outlive the pods it routes to while they drain, so it takes the longest grace of the model's pods.
+ */
+function endpointPickerPod(m: ModelConfig, ctx: ModelContext, spec: Obj): Obj | undefined {
+    const pod: Obj = {};
+    if (m.loader === "localCache" && ctx.pool.taint) pod.tolerations = [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }];
+    const pods = [spec, spec.prefill as Obj | undefined].flatMap((w) => (w ? [w.template, w.worker] : [])) as (Obj | undefined)[];
+    const grace = Math.max(...pods.map((p) => (typeof p?.terminationGracePeriodSeconds === "number" ? p.terminationGracePeriodSeconds : PRESET_GRACE_SECONDS)));
+    if (grace > PRESET_GRACE_SECONDS) pod.terminationGracePeriodSeconds = grace;
+    return Object.keys(pod).length > 0 ? pod : undefined;
+}
+
+/** Size of a model's cache entry: weights × copies the download writes × CACHE_HEADROOM, whole GiB. */
+export function cacheSize(m: Pick<ModelConfig, "size" | "uri">): string {
+    const copies = DOWNLOAD_COPIES[m.uri.split("://")[0]] ?? 1;
+    return `${Math.ceil(weightsGiB(m.size) * copies * CACHE_HEADROOM)}Gi`;
 }
 
 /**
  * The cluster-scoped LocalModelCache of a localCache model. Its name is the model's (unique across the stack
- * and at most 42 characters: KServe puts it in a label value, max 63).
+ * and at most 42 characters: KServe puts it in a label value, max 63). Its download Job runs in
+ * `kserve-localmodel-jobs` as `serviceAccountName`, whose listed Secrets KServe's credential builder turns into
+ * HF_TOKEN (pkg/controller/v1alpha1/localmodelnode/controller.go `injectCredentials` at v0.20.0; without it the
+ * Job runs as `default` with no token and a gated hf:// download fails): the KServe layer registers that
+ * ServiceAccount and the token Secret there (components/kserve/KServe.ts).
  */
 export function buildLocalModelCache(m: ModelConfig, ctx: ModelContext): K8sObject | undefined {
     if (m.loader !== "localCache") return undefined;
@@ -402,7 +436,10 @@ export function buildLocalModelCache(m: ModelConfig, ctx: ModelContext): K8sObje
         apiVersion: LOCAL_MODEL_CACHE_API_VERSION,
         kind: "LocalModelCache",
         metadata: { name: m.name, labels: modelLabels(m) },
-        spec: { sourceModelUri: m.uri, modelSize: cacheSize(m), nodeGroups: [localModelNodeGroup(ctx.pool.name)] },
+        spec: {
+            sourceModelUri: m.uri, modelSize: cacheSize(m), nodeGroups: [localModelNodeGroup(ctx.pool.name)],
+            serviceAccountName: LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT,
+        },
     };
 }
 

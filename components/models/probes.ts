@@ -35,7 +35,7 @@
 // kills every healthy start of a large model, forever.
 import { GpuPoolConfig, ModelConfig } from "../config";
 import { Topology } from "../../lib/topology";
-import { weightsGiB } from "./sizing";
+import { DOWNLOAD_COPIES, weightsGiB } from "./sizing";
 
 /** The probe period of every KServe vLLM preset (periodSeconds: 10): kept, so only failureThreshold grows. */
 export const PROBE_PERIOD_SECONDS = 10;
@@ -83,14 +83,6 @@ export const READ_MIB_S = { nvme: 300, blockDisk: 100, objectStore: 200 } as con
  * - pvc: mounted, nothing is downloaded.
  */
 export const DOWNLOAD_MIB_S: Readonly<Record<string, number>> = { hf: 100, s3: 200, gs: 200, oci: 100 };
-
-/**
- * Copies of the weights a download fetches, per scheme: KServe downloads an hf:// repository whole (no file
- * patterns unless STORAGE_ALLOW_PATTERNS is set: `_download_hf`), and Hub repositories often hold the weights
- * twice (meta-llama: the safetensors and `original/consolidated*.pth`), so hf counts two; an s3/gs/oci source
- * holds what the operator put there.
- */
-export const DOWNLOAD_COPIES: Readonly<Record<string, number>> = { hf: 2, s3: 1, gs: 1, oci: 1 };
 
 export type ProbeModel = Pick<ModelConfig, "size" | "loader" | "uri">;
 

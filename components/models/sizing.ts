@@ -30,6 +30,16 @@ export function weightsGiB(size: ModelConfig["size"]): number {
     return (size.paramsBillions * 1e9 * BYTES_PER_PARAM[size.dtype]) / 2 ** 30;
 }
 
+/**
+ * Copies of the weights a download writes, by URI scheme. KServe v0.20.0's storage initializer downloads an
+ * hf:// model with `snapshot_download` and no file patterns unless STORAGE_ALLOW_PATTERNS / STORAGE_IGNORE_PATTERNS
+ * are set (python/storage/kserve_storage/kserve_storage.py `_download_hf`), i.e. the whole repository, and the
+ * LocalModelCache download Job has no field to set them. Hub repositories often hold the weights twice (meta-llama:
+ * the safetensors plus `original/consolidated*.pth`), so caches and download times count two copies. s3:// and oci:// hold
+ * what the operator put there.
+ */
+export const DOWNLOAD_COPIES: Readonly<Record<string, number>> = { hf: 2, s3: 1, oci: 1, pvc: 1, gs: 1 };
+
 export interface PodSize {
     cpu: string;
     memory: string;

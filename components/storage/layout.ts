@@ -99,8 +99,8 @@ export function provisionerValues(cfg: PlatformConfig): Record<string, unknown> 
             volumeMode: "Filesystem",
             ...(d.fsType ? { fsType: d.fsType } : {}),
             namePattern: d.namePattern,
-            // NVMe: discard is seconds, the default shred is hours per multi-TB disk (PV unusable meanwhile).
-            blockCleanerCommand: ["/scripts/blkdiscard.sh"],
+            // No blockCleanerCommand: the provisioner runs it for Block volumes only; a Filesystem volume is
+            // cleaned by deleting its contents (sig-storage-local-static-provisioner v2.9.0 pkg/deleter/deleter.go).
         }],
         // A node recreated under the same name (new UID) must not block reclaiming its PVs (docs/faqs.md).
         useNodeNameOnly: true,
