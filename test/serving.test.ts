@@ -377,4 +377,34 @@ describe("serving: what the pinned upstream releases need from every shipped sta
             }
         });
     });
+
+    // The rule behind several findings: every pod of every model can be placed on a node of its own pool.
+    it("every model pod selects its own pool's nodes, tolerates their taints and fits one node (GPUs, CPU, memory)", async () => {
+        let checked = 0;
+        for (const stack of SHIPPED_STACKS) {
+            const cfg = stackConfig(stack);
+            const rs = await shippedResources(stack);
+            const nodes = poolNodes(cfg, rs);
+            for (const r of ofType(rs, LLMISVC)) {
+                const pool = cfg.gpuPools.find((p) => p.name === meta(r).annotations["modelplane.io/pool"])!;
+                const n = nodes.get(pool.name)!;
+                for (const { where, pod } of pods(spec(r))) {
+                    checked++;
+                    const at = `${stack} ${r.name} ${where}`;
+                    assert.ok(selects(pod, n.labels), `${at}: selects ${JSON.stringify(pod.nodeSelector)}, pool ${pool.name}'s nodes carry ${JSON.stringify(n.labels)}`);
+                    assert.ok(tolerates(pod, n.taints), `${at}: does not tolerate ${JSON.stringify(n.taints)}`);
+                    for (const other of cfg.gpuPools.filter((p) => p.name !== pool.name)) {
+                        assert.ok(!selects(pod, nodes.get(other.name)!.labels), `${at}: also selects pool ${other.name}`);
+                    }
+                    const limits = mainOf(pod).resources.limits as Obj;
+                    assert.ok(Number(limits["nvidia.com/gpu"] ?? 0) <= pool.gpusPerNode, `${at}: ${limits["nvidia.com/gpu"]} GPUs on ${pool.gpusPerNode}-GPU nodes`);
+                    if (pool.instance) {
+                        assert.ok(parseQuantity(limits.cpu)! <= pool.instance.vcpu, `${at}: cpu ${limits.cpu} > ${pool.instance.vcpu}`);
+                        assert.ok(parseQuantity(limits.memory)! <= pool.instance.memoryGiB * 2 ** 30, `${at}: memory ${limits.memory} > ${pool.instance.memoryGiB}Gi`);
+                    }
+                }
+            }
+        }
+        assert.ok(checked >= 10);
+    });
 });
