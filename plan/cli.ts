@@ -2,53 +2,43 @@
 // Evaluates the real program offline (DESIGN.md §4). Exit 0: no mandatory violation; 1: mandatory
 // violations; 2: invalid config or a crash.
 import * as path from "node:path";
-import { runPlan, PlanOptions } from "./plan";
-import { ConfigError } from "../components/config";
-import { PolicyConfigError } from "./policy-runner";
+// Only the argument parser is loaded up front: the program (Pulumi SDK, providers, components) is required once
+// the arguments are known to be valid, so `--help` and usage errors answer at once.
+import { helpText, parseArgs, PlanArgs, unknownStackMessage, USAGE, UsageError } from "./args";
 
-const USAGE = "usage: npm run plan -- <stack> [--config-file <Pulumi.<stack>.yaml>] [--policy-config <policies/config/<stack>.json>] [--out <dir>]";
-
-export function parseArgs(argv: string[]): PlanOptions {
-    const opts: Partial<PlanOptions> = {};
-    const flags: Record<string, keyof PlanOptions> = { "--config-file": "configFile", "--policy-config": "policyConfig", "--out": "out" };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-        if (flag in flags) {
-            const v = inline ?? argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            (opts as Record<string, string>)[flags[flag]] = v;
-        } else if (flag === "--help" || flag === "-h") {
-            throw new UsageError("");
-        } else if (flag.startsWith("-")) {
-            throw new UsageError(`unknown option ${flag}`);
-        } else if (opts.stack === undefined) {
-            opts.stack = a;
-        } else {
-            throw new UsageError(`unexpected argument ${a}`);
-        }
-    }
-    if (!opts.stack) throw new UsageError("missing <stack> (e.g. dev, prod, local)");
-    if (!/^[A-Za-z0-9_.-]+$/.test(opts.stack)) throw new UsageError(`invalid stack name "${opts.stack}"`);
-    return opts as PlanOptions;
-}
-
-export class UsageError extends Error {}
+export { parseArgs, UsageError } from "./args";
 
 async function main(): Promise<number> {
-    let opts: PlanOptions;
+    const projectDir = path.resolve(__dirname, "..");
+    let opts: PlanArgs;
     try {
         opts = parseArgs(process.argv.slice(2));
     } catch (e) {
         if (e instanceof UsageError) {
-            if (e.message) console.error(`error: ${e.message}`);
+            if (!e.message) {
+                console.log(helpText(projectDir));
+                return 0;
+            }
+            console.error(`error: ${e.message}`);
             console.error(USAGE);
             return 2;
         }
         throw e;
     }
+    if (!opts.configFile) {
+        const missing = unknownStackMessage(opts.stack, projectDir);
+        if (missing) {
+            console.error(`error: ${missing}`);
+            return 2;
+        }
+    }
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { runPlan } = require("./plan") as typeof import("./plan");
+    const { ConfigError } = require("../components/config") as typeof import("../components/config");
+    const { PolicyConfigError } = require("./policy-runner") as typeof import("./policy-runner");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     try {
-        const result = await runPlan({ ...opts, projectDir: opts.projectDir ?? path.resolve(__dirname, "..") });
+        const result = await runPlan({ ...opts, projectDir: opts.projectDir ?? projectDir });
         console.log(result.summary);
         return result.exitCode;
     } catch (e) {

@@ -89,7 +89,7 @@ describe("offline plan", () => {
         assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: YAML`));
         const missing = cli(["nosuchstack"]);
         assert.equal(missing.status, 2);
-        assert.match(missing.stderr, /Pulumi\.nosuchstack\.yaml: cannot read/);
+        assert.match(missing.stderr, /no stack "nosuchstack": Pulumi\.nosuchstack\.yaml does not exist; stacks: dev, local, prod/);
     });
 
     it("parses its arguments strictly", () => {
@@ -101,6 +101,12 @@ describe("offline plan", () => {
         const usage = cli(["prod", "--bogus"]);
         assert.equal(usage.status, 2);
         assert.match(usage.stderr, /usage: npm run plan --/);
+        // --help answers on stdout with exit 0: options, outputs, exit codes and the project's stacks.
+        const help = cli(["--help"]);
+        assert.equal(help.status, 0);
+        for (const re of [/usage: npm run plan --/, /resources\.json/, /manifests\//, /report\.md/, /^ {2}0 {2}no mandatory/m, /^ {2}1 {2}mandatory/m, /^ {2}2 {2}invalid/m, /^stacks: dev, local, prod$/m]) {
+            assert.match(help.stdout, re);
+        }
     });
 
     it("detects duplicate URNs, which the mocks accept but the engine rejects", async () => {

@@ -1,0 +1,26 @@
+// The plan CLI answers --help and usage errors without loading the program: plan/args.ts must not import the
+// Pulumi SDK, the providers or the components (checked on the module graph, not on timing).
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+describe("plan CLI: arguments before the program", () => {
+    it("plan/args.ts loads no Pulumi SDK, provider or component module", () => {
+        const probe = `
+            require("ts-node/register/transpile-only");
+            require(${JSON.stringify(path.resolve(__dirname, "..", "plan", "args.ts"))});
+            const root = ${JSON.stringify(path.resolve(__dirname, "..") + path.sep)};
+            const loaded = Object.keys(require.cache).filter((f) => f.includes("@pulumi") ||
+                ["components", "lib", "policies"].some((d) => f.startsWith(root + d + ${JSON.stringify(path.sep)})));
+            process.stdout.write(JSON.stringify(loaded));`;
+        const r = spawnSync(process.execPath, ["-e", probe], { cwd: path.resolve(__dirname, ".."), encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), []);
+    });
+
+    it("plan/cli.ts imports only node builtins and ./args at the top (the program is required lazily)", () => {
+        const src = require("node:fs").readFileSync(path.resolve(__dirname, "..", "plan", "cli.ts"), "utf8") as string;
+        const imports = [...src.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]);
+        assert.deepEqual(imports, ["node:path", "./args"]);
+    });
+});
