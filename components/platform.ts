@@ -3,9 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "./config";
 import { ClusterOutputs } from "./cluster/types";
-import { AwsCluster } from "./cluster/AwsCluster";
 import { ExistingCluster } from "./cluster/ExistingCluster";
-import { GcpCluster } from "./cluster/GcpCluster";
 import { Addons } from "./addons/Addons";
 import { NvmeStorage } from "./storage/NvmeStorage";
 import { InferenceGateway } from "./gateway/InferenceGateway";
@@ -22,16 +20,26 @@ export interface PlatformOutputs {
     models: Record<string, { team: string; endpoint: pulumi.Input<string>; gpuDemand: number }>;
 }
 
+/**
+ * The cluster layer of the stack's cloud. The AWS and GCP clusters are required only for their cloud, so a stack
+ * loads one cloud SDK at most (an existing cluster loads neither): `pulumi preview` starts faster.
+ */
 function createCluster(cfg: PlatformConfig): ClusterOutputs {
     const name = cfg.cluster.name;
+    /* eslint-disable @typescript-eslint/no-require-imports */
     switch (cfg.cloud) {
-        case "aws":
+        case "aws": {
+            const { AwsCluster } = require("./cluster/AwsCluster") as typeof import("./cluster/AwsCluster");
             return new AwsCluster(name, { config: cfg });
-        case "gcp":
+        }
+        case "gcp": {
+            const { GcpCluster } = require("./cluster/GcpCluster") as typeof import("./cluster/GcpCluster");
             return new GcpCluster(name, { config: cfg });
+        }
         case "existing":
             return new ExistingCluster(name, { config: cfg });
     }
+    /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 export function createPlatform(cfg: PlatformConfig): PlatformOutputs {

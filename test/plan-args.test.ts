@@ -24,3 +24,23 @@ describe("plan CLI: arguments before the program", () => {
         assert.deepEqual(imports, ["node:path", "./args"]);
     });
 });
+
+describe("the program loads only its cloud's SDK", function () {
+    this.timeout(120_000);
+    const loadedBy = (stack: string): string[] => {
+        const root = path.resolve(__dirname, "..");
+        const probe = `
+            require("ts-node/register/transpile-only");
+            const { stackConfig } = require(${JSON.stringify(path.join(root, "test", "harness.ts"))});
+            const { registered } = require(${JSON.stringify(path.join(root, "test", "harness.ts"))});
+            registered(stackConfig(${JSON.stringify(stack)})).then(() => {
+                const sdks = new Set(Object.keys(require.cache).map((f) => /node_modules[\\\\/]@pulumi[\\\\/](aws|gcp)[\\\\/]/.exec(f)?.[1]).filter(Boolean));
+                process.stdout.write(JSON.stringify([...sdks].sort()));
+            });`;
+        const r = spawnSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout.trim().split("\n").pop()!);
+    };
+    it("existing cluster (local): neither @pulumi/aws nor @pulumi/gcp", () => assert.deepEqual(loadedBy("local"), []));
+    it("gcp (dev): @pulumi/gcp only", () => assert.deepEqual(loadedBy("dev"), ["gcp"]));
+});
