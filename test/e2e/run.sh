@@ -221,7 +221,7 @@ export KUBECONFIG="$TMP/no-ambient-kubeconfig"  # the provider must use the stac
 log "pulumi $(pulumi version), language host $("$TMP/bin/pulumi-language-nodejs" --version 2>/dev/null || echo '?'), provider $PROVIDER"
 
 PROJ="$TMP/project"
-for f in Pulumi.yaml package.json tsconfig.json index.ts components lib policies node_modules; do
+for f in Pulumi.yaml package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do
   ln -s "$REPO/$f" "$PROJ/$f"
 done
 cd "$PROJ" || exit 1
@@ -411,7 +411,9 @@ step_up() {
 
 # ---- step 2: idempotent ---------------------------------------------------------------------------------
 step_idempotent() {
+  local t0=$SECONDS
   if run preview-nochange preview --expect-no-changes --non-interactive; then
+    PREVIEW_SECONDS=$((SECONDS - t0))
     pass "2 idempotent: preview --expect-no-changes"
   else
     show preview-nochange; fail "2 idempotent" "preview --expect-no-changes failed right after up"
@@ -454,6 +456,16 @@ step_one_change() {
 }
 
 # ---- step 4: policy pack ----------------------------------------------------------------------------------
+# Optional (MODELPLANE_E2E_MEASURE_TYPECHECK=1): the same no-change preview with the program type-checked again
+# (PULUMI_NODEJS_TRANSPILE_ONLY=false overrides tsconfig.pulumi.json's noCheck in @pulumi/pulumi cmd/run/run.js),
+# to measure what transpile-only saves. Not a step: it asserts nothing.
+measure_typecheck() {
+  [ "${MODELPLANE_E2E_MEASURE_TYPECHECK:-}" = 1 ] && [ -n "${PREVIEW_SECONDS:-}" ] || return 0
+  local t0=$SECONDS
+  PULUMI_NODEJS_TRANSPILE_ONLY=false run preview-typechecked preview --expect-no-changes --non-interactive || true
+  log "measure: preview --expect-no-changes ${PREVIEW_SECONDS}s transpile-only (tsconfig.pulumi.json) vs $((SECONDS - t0))s type-checked"
+}
+
 step_policy() {
   local errs=()
   if run policy-over preview --non-interactive --policy-pack policies --policy-pack-config "$TMP/policy-over.json"; then
@@ -507,6 +519,7 @@ step_destroy() {
 T0=$SECONDS
 if step_up; then
   step_idempotent
+  measure_typecheck
   step_one_change
   step_policy
 else
