@@ -62,6 +62,17 @@ describe("GitHub workflows", () => {
             assert.ok(plan.steps.some((s) => s.run === "npm ci"));
         });
 
+        it("the test job fetches the upstream CRD schemas (sha256-verified) and hands them to npm test", () => {
+            const steps = wf.jobs.test.steps;
+            const fetchAt = steps.findIndex((s) => /npm run (--silent )?crds -- --out \.crds/.test(s.run ?? ""));
+            const testAt = steps.findIndex((s) => s.run === "npm test");
+            assert.ok(fetchAt >= 0, "no `npm run crds -- --out .crds` step: the conformance tests have no ../shared/crds in a user's repository");
+            assert.ok(testAt > fetchAt, "the CRDs must be fetched before `npm test`");
+            assert.ok(steps.findIndex((s) => s.run === "npm ci") < fetchAt, "dependencies installed before the CRD script");
+            assert.match(steps[fetchAt].run ?? "", /MODELPLANE_CRDS_DIR|\$\{line#export \}/);
+            assert.match(steps[fetchAt].run ?? "", />> "\$GITHUB_ENV"/, "MODELPLANE_CRDS_DIR reaches the test step through GITHUB_ENV");
+        });
+
         it("posts one PR comment with the reports, updated in place", () => {
             const c = wf.jobs.comment;
             assert.deepEqual(needs(c), ["plan"]);
