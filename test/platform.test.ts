@@ -1,5 +1,6 @@
 // The platform layers (addons, storage, gateway, routing CRDs, KServe): pure builders first, then what the
 // shipped stacks register under mocks — ordering, safety options and the `platform.charts: false` path.
+import * as path from "node:path";
 import { strict as assert } from "node:assert";
 import { PlatformConfig } from "../components/config";
 import { LOCAL_NVME_STORAGE_CLASS, PRESETS, KSERVE_NAMESPACE } from "../components/names";
@@ -18,7 +19,7 @@ import { nvmeCachePreset, runaiStreamerPreset } from "../components/kserve/prese
 import { resolveVersions } from "../components/versions";
 import { RegisteredResource } from "../lib/resources";
 import { byName, ofType, registered, shippedResources, stackConfig } from "./harness";
-import { validateAgainstCrd } from "./crds";
+import { crdsDir, validateAgainstCrd } from "./crds";
 
 type Obj = Record<string, any>;
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -386,7 +387,7 @@ describe("platform under mocks: dev, local and platform.charts false", () => {
     });
 
     it("the offline e2e path: charts off, every CRD bundle from local files", async () => {
-        const crds = "../shared/crds";
+        const crds = path.relative(process.cwd(), crdsDir());
         const cfg = stackConfig("local", (raw) => {
             raw["modelplane:platform"] = {
                 charts: false,

@@ -2,6 +2,7 @@
 // compatibility rules, checked through config validation with their config paths.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
+import { crdsDir } from "./crds";
 import { ConfigError } from "../components/config";
 import { CRD_BUNDLE_KEYS, resolveVersions, validateVersionOverrides, VERSION_KEYS } from "../components/versions";
 import { byName, ofType, registered, shippedResources, stackConfig } from "./harness";
@@ -74,7 +75,7 @@ describe("versions: overrides", () => {
     });
 
     it("CRD bundles can be local files or directories (air-gapped, offline e2e), even when the default is a chart", () => {
-        const crds = path.relative(process.cwd(), path.resolve(__dirname, "..", "..", "shared", "crds"));
+        const crds = path.relative(process.cwd(), crdsDir());
         const v = resolveVersions({
             gatewayApiCrds: { files: path.join(crds, "gateway-api") },
             kserveCrds: { files: [path.join(crds, "kserve", "serving.kserve.io_llminferenceserviceconfigs.yaml")] },
@@ -184,7 +185,7 @@ describe("versions: what the program installs", () => {
     });
 
     it("overrides change what is installed", async () => {
-        const crds = path.relative(process.cwd(), path.resolve(__dirname, "..", "..", "shared", "crds"));
+        const crds = path.relative(process.cwd(), crdsDir());
         const rs = await registered(stackConfig("prod", (raw) => {
             raw["modelplane:platform"].versions = {
                 kserve: "v0.20.1",
