@@ -2,7 +2,7 @@
 // resources.json, manifests/, report.md.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseStackConfig, PlatformConfig } from "../components/config";
+import { ConfigError, parseStackConfig, PlatformConfig } from "../components/config";
 import { createPlatform } from "../components/platform";
 import { RegisteredResource } from "../lib/resources";
 import { evaluate } from "./evaluate";
@@ -42,8 +42,43 @@ export function loadStackConfig(stack: string, projectDir: string, configFile?: 
     return parseStackConfig(stackFile.values, { secretKeys: stackFile.secretKeys, stack });
 }
 
+/**
+ * What `report.md` says when the plan stops before its end (invalid config or policy config, a crash): the
+ * errors, path by path, so the PR comment shows them, instead of the previous run's report looking current. The
+ * previous resources.json and manifests/ are removed for the same reason.
+ */
+export function renderFailedReport(stack: string, error: unknown): string {
+    const lines = [`# modelplane plan: ${stack} — FAILED`, "", "The plan stopped before it evaluated the program: nothing here describes the stack.", ""];
+    if (error instanceof ConfigError) {
+        lines.push(`## Invalid stack config (${error.issues.length} error${error.issues.length === 1 ? "" : "s"})`, "");
+        for (const i of error.issues) lines.push(`- \`${i.path}\`: ${i.message}`);
+    } else if (error instanceof PolicyConfigError) {
+        lines.push("## Invalid policy config", "", "```", error.message, "```");
+    } else {
+        lines.push("## The plan crashed (a bug in modelplane, not in your config)", "", "```", error instanceof Error ? error.message : String(error), "```");
+    }
+    return lines.join("\n") + "\n";
+}
+
+function writeFailedPlan(outDir: string, stack: string, error: unknown): void {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.rmSync(path.join(outDir, "resources.json"), { force: true });
+    fs.rmSync(path.join(outDir, "manifests"), { recursive: true, force: true });
+    fs.writeFileSync(path.join(outDir, "report.md"), renderFailedReport(stack, error));
+}
+
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     const projectDir = opts.projectDir ?? process.cwd();
+    const outDir = path.resolve(opts.out ?? path.join(projectDir, ".plan", opts.stack));
+    try {
+        return await planInto(opts, projectDir, outDir);
+    } catch (e) {
+        writeFailedPlan(outDir, opts.stack, e);
+        throw e;
+    }
+}
+
+async function planInto(opts: PlanOptions, projectDir: string, outDir: string): Promise<PlanResult> {
     let mark = now();
     const lap = (): number => { const t = now(); const d = t - mark; mark = t; return d; };
     const config = loadStackConfig(opts.stack, projectDir, opts.configFile);
@@ -53,7 +88,6 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
         throw new PolicyConfigError(`no policy config for stack "${opts.stack}": ${path.relative(process.cwd(), policyFile)} does not exist; pass --policy-config <file.json>`);
     }
     const policyConfig = loadPolicyConfig(policyFile);
-    const outDir = path.resolve(opts.out ?? path.join(projectDir, ".plan", opts.stack));
     const configSeconds = lap();
 
     const { resources, outputs } = await evaluate(config, createPlatform);

@@ -132,11 +132,14 @@ describe("policy pack on the registered program (offline plan)", () => {
         assert.equal(r.exitCode, 0, r.summary);
     });
 
-    it("exits 2 (changing nothing) on a policy config that fails its schema", async () => {
+    it("exits 2 on a policy config that fails its schema; the report says the plan failed, and why", async () => {
         const dir = tmp();
         const bad = path.join(dir, "bad.json");
         fs.writeFileSync(bad, JSON.stringify({ all: "mandatory", "team-gpu-quota": { quotas: { search: "lots" } } }));
         await assert.rejects(runPlan({ stack: "prod", policyConfig: bad, out: path.join(dir, "out"), projectDir: PROJECT_DIR }), /quotas/);
-        assert.equal(fs.existsSync(path.join(dir, "out")), false);
+        assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["report.md"]);
+        const report = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
+        assert.match(report, /^# modelplane plan: prod — FAILED/);
+        assert.match(report, /## Invalid policy config[\s\S]*quotas/);
     });
 });

@@ -66,11 +66,17 @@ describe("offline plan", () => {
             .replace("{ name: assistant, gpuQuota: 8 }", "{ name: assistant, gpuQuota: -3 }");
         const file = path.join(dir, "Pulumi.broken.yaml");
         fs.writeFileSync(file, broken);
+        // A previous good plan in the same place: after the failed run nothing of it may look current.
+        assert.equal(cli(["dev", "--out", path.join(dir, "out")]).status, 0);
+        assert.ok(fs.existsSync(path.join(dir, "out", "resources.json")));
         const r = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
         assert.equal(r.status, 2, r.stderr);
         assert.match(r.stderr, /modelplane:teams\[1\]\.gpuQuota: must be ≥ 0/);
         assert.doesNotMatch(r.stderr, /^\s+at /m, "a config error prints no stack trace");
-        assert.equal(fs.existsSync(path.join(dir, "out")), false, "an invalid config writes nothing");
+        assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["report.md"], "the previous resources.json and manifests/ are gone");
+        const failed = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
+        assert.match(failed, /^# modelplane plan: dev — FAILED/);
+        assert.match(failed, /- `modelplane:teams\[1\]\.gpuQuota`: must be ≥ 0/, "the report lists the errors path by path (the PR comment shows them)");
 
         fs.writeFileSync(file, broken.replace("gpuQuota: -3", "gpuQuota: 3"));
         const r2 = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
