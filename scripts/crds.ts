@@ -162,9 +162,8 @@ export function verifyDir(dir: string, manifest = crdManifest()): string[] {
     return errors;
 }
 
-/** YAML files in `dir` the manifest does not name (the tests would read them; users' CI would not have them). */
-export function unlisted(dir: string, manifest = crdManifest()): string[] {
-    const known = new Set(manifest.map((e) => e.file));
+/** Every YAML file under `dir`, `/`-separated, relative to it, sorted (the tests' CRD index reads them all). */
+export function yamlFilesUnder(dir: string): string[] {
     const found: string[] = [];
     const walk = (d: string) => {
         for (const ent of fs.readdirSync(d, { withFileTypes: true })) {
@@ -174,7 +173,13 @@ export function unlisted(dir: string, manifest = crdManifest()): string[] {
         }
     };
     walk(dir);
-    return found.filter((f) => !known.has(f)).sort();
+    return found.sort();
+}
+
+/** YAML files in `dir` the manifest does not name (the tests would read them; users' CI would not have them). */
+export function unlisted(dir: string, manifest = crdManifest()): string[] {
+    const known = new Set(manifest.map((e) => e.file));
+    return yamlFilesUnder(dir).filter((f) => !known.has(f));
 }
 
 const RETRIES = 3;

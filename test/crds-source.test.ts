@@ -10,7 +10,7 @@ import { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { resolveVersions } from "../components/versions";
-import { crdManifest, crdUrl, CrdEntry, DEFAULT_BASE_URL, main, sha256 } from "../scripts/crds";
+import { crdManifest, crdUrl, CrdEntry, DEFAULT_BASE_URL, main, sha256, yamlFilesUnder } from "../scripts/crds";
 import { crdsDir } from "./crds";
 
 const TEST_DIR = __dirname;
@@ -18,19 +18,7 @@ const PROJECT_DIR = path.resolve(__dirname, "..");
 /** The folder the tests read: ../shared/crds in the workspace, MODELPLANE_CRDS_DIR (what `npm run crds` wrote) in a user's CI. */
 const SHARED = crdsDir();
 
-/** Every YAML file under `dir`, `/`-separated, relative to it (crdIndex() reads them all). */
-function yamlFiles(dir: string): string[] {
-    const out: string[] = [];
-    const walk = (d: string) => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-            const p = path.join(d, e.name);
-            if (e.isDirectory()) walk(p);
-            else if (/\.ya?ml$/.test(e.name)) out.push(path.relative(dir, p).split(path.sep).join("/"));
-        }
-    };
-    walk(dir);
-    return out.sort();
-}
+const yamlFiles = yamlFilesUnder;
 
 /**
  * CRD files the tests name: `"<folder>/….yaml"`, `${crds}/<folder>/….yaml`, `…/crds/<folder>/….yaml` and
