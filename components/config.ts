@@ -361,8 +361,8 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) issues.push({ path: formatPath([...issue.path, k]), message: `unknown key${suggest(k, issue.path, own)}` });
             } else {
-                const missing = valueAt(own, issue.path) === undefined;
-                issues.push({ path: formatPath(issue.path), message: missing ? "is required" : describeIssue(issue) });
+                const value = valueAt(own, issue.path);
+                issues.push({ path: formatPath(issue.path), message: value === undefined ? "is required" : `${quoteValue(value)} ${describeIssue(issue)}` });
             }
         }
         throw new ConfigError(issues);
@@ -392,9 +392,15 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_value" && "values" in issue) {
-        return `must be one of: ${issue.values.map((v) => String(v)).join(", ")}`;
+        return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
     }
     return issue.message.replace(/^Invalid input: /, "");
+}
+
+/** The offending value as the error quotes it: JSON, cut short (a whole model object is not repeated). */
+export function quoteValue(v: unknown): string {
+    const json = JSON.stringify(v) ?? String(v);
+    return json.length > 60 ? `${json.slice(0, 57)}...` : json;
 }
 
 /** "did you mean" for a misspelt key, from the keys the schema knows at that path. */

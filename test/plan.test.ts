@@ -71,12 +71,12 @@ describe("offline plan", () => {
         assert.ok(fs.existsSync(path.join(dir, "out", "resources.json")));
         const r = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
         assert.equal(r.status, 2, r.stderr);
-        assert.match(r.stderr, /modelplane:teams\[1\]\.gpuQuota: must be ≥ 0/);
+        assert.match(r.stderr, /modelplane:teams\[1\]\.gpuQuota: -3 must be ≥ 0/, "the error quotes the value");
         assert.doesNotMatch(r.stderr, /^\s+at /m, "a config error prints no stack trace");
         assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["report.md"], "the previous resources.json and manifests/ are gone");
         const failed = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
         assert.match(failed, /^# modelplane plan: dev — FAILED/);
-        assert.match(failed, /- `modelplane:teams\[1\]\.gpuQuota`: must be ≥ 0/, "the report lists the errors path by path (the PR comment shows them)");
+        assert.match(failed, /- `modelplane:teams\[1\]\.gpuQuota`: -3 must be ≥ 0/, "the report lists the errors path by path (the PR comment shows them)");
 
         fs.writeFileSync(file, broken.replace("gpuQuota: -3", "gpuQuota: 3"));
         const r2 = cli(["dev", "--config-file", file, "--out", path.join(dir, "out")]);
