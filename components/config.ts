@@ -342,7 +342,8 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
     for (const [key, value] of Object.entries(raw)) {
         if (key.startsWith(prefix)) {
             const k = key.slice(prefix.length);
-            own[k] = STRUCTURED_KEYS.includes(k) && typeof value === "string" ? decodeJson(key, value, issues) : value;
+            const ciphertext = secretKeys.has(key) && !(SECRET_KEYS as readonly string[]).includes(k);
+            own[k] = STRUCTURED_KEYS.includes(k) && typeof value === "string" && !ciphertext ? decodeJson(key, value, issues) : value;
         } else if (key.includes(":")) {
             providers[key] = typeof value === "string" ? value : JSON.stringify(value);
         } else {
@@ -355,9 +356,17 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
         }
     }
 
+    // A `secure:` value on a key that is not a secret: the value is an opaque ciphertext here (a placeholder in the
+    // offline plan), so any schema error about it would be noise; say what is wrong instead.
+    const wronglySecret = new Set(Object.keys(own).filter((k) => secretKeys.has(prefix + k) && !(SECRET_KEYS as readonly string[]).includes(k)));
+    for (const k of wronglySecret) {
+        issues.push({ path: prefix + k, message: `is set as a secret (secure:), but it is not a secret key (only ${SECRET_KEYS.map((s) => prefix + s).join(", ")} are): set it as plain config` });
+    }
+
     const parsed = stack.safeParse(own);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
+            if (typeof issue.path[0] === "string" && wronglySecret.has(issue.path[0])) continue;
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) issues.push({ path: formatPath([...issue.path, k]), message: `unknown key${suggest(k, issue.path, own)}` });
             } else {
@@ -367,6 +376,7 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
         }
         throw new ConfigError(issues);
     }
+    if (issues.length > 0 && wronglySecret.size > 0) throw new ConfigError(issues);
     const cfg = resolve(parsed.data, providers, options.stack ?? "stack", issues);
     if (issues.length > 0) throw new ConfigError(issues);
     return cfg;

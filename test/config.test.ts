@@ -65,6 +65,11 @@ const cases: Case[] = [
         path: "modelplane:models[1].scaling", message: /cannot be combined with replicas/ },
     { name: "minReplicas above maxReplicas", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").scaling = { minReplicas: 4, maxReplicas: 3 }; },
         path: "modelplane:models[1].scaling.minReplicas", message: /\(4\) must not exceed maxReplicas \(3\)/ },
+    // A `secure:` value on a key that is not a secret says so (not a schema error about the ciphertext).
+    { name: "secure: on a plain key", stack: "dev", mutate: () => undefined, secretKeys: ["modelplane:huggingFaceToken", "modelplane:cloud"],
+        path: "modelplane:cloud", message: /^is set as a secret \(secure:\), but it is not a secret key \(only modelplane:huggingFaceToken, modelplane:kubeconfig are\)/ },
+    { name: "secure: on a structured key", stack: "dev", mutate: (r) => { r["modelplane:teams"] = "plan-placeholder"; }, secretKeys: ["modelplane:huggingFaceToken", "modelplane:teams"],
+        path: "modelplane:teams", message: /^is set as a secret \(secure:\)/ },
     // Serving finding 9: an InferenceObjective priority nothing in the pinned set acts on.
     { name: "routing.priority without flow control", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").routing.priority = 10; },
         path: "modelplane:models[0].routing.priority", message: /\(10\) has no effect on KServe v0\.20\.0 .*flow control is off.*x-llm-d-inference-objective/ },
@@ -148,6 +153,13 @@ describe("stack config validation", () => {
             assert.match(hit.message, c.message);
         });
     }
+
+    it("a secure: value on a plain key gives that one error, not schema noise about the ciphertext", () => {
+        for (const [key, value] of [["modelplane:cloud", "plan-placeholder"], ["modelplane:teams", "plan-placeholder"]] as const) {
+            const issues = issuesOf("dev", (r) => { r[key] = value; }, ["modelplane:huggingFaceToken", key]);
+            assert.deepEqual(issues.map((i) => i.path), [key], issues.map((i) => i.message).join("\n"));
+        }
+    });
 
     it("reports every error at once, each with its path", () => {
         const issues = issuesOf("prod", (r) => {
