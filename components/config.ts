@@ -9,6 +9,7 @@ import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, 
 import { topology, Topology } from "../lib/topology";
 import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { validateVersionOverrides } from "./versions";
+import { podSpecPatchIssues } from "./models/podSpecPatch";
 
 export const PROJECT = "modelplane";
 
@@ -660,6 +661,7 @@ interface WorkloadLike {
 
 function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: PropertyKey[], add: Add): Topology {
     const at = (...p: PropertyKey[]) => formatPath([...path, ...p]);
+    for (const i of podSpecPatchIssues(w)) add(at(...i.path), i.message); // template/workerTemplate: schema + what they would remove
     if (w.replicas !== undefined && w.scaling) add(at("scaling"), "cannot be combined with replicas (KServe rejects both); use one");
     if (w.scaling && w.scaling.minReplicas > w.scaling.maxReplicas) {
         add(at("scaling", "minReplicas"), `(${w.scaling.minReplicas}) must not exceed maxReplicas (${w.scaling.maxReplicas})`);
