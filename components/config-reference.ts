@@ -74,7 +74,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:models[].parallelism.dataLocal": "Data-parallel ranks per pod; `data / dataLocal` pods per replica.",
     "modelplane:models[].parallelism.dataRPCPort": "Port of the data-parallel RPC between pods.",
     "modelplane:models[].parallelism.expert": "Enable expert parallelism (MoE models).",
-    "modelplane:models[].template": "Raw PodSpec patch for the main/leader pod, applied last and merged by container name: the escape hatch for anything not modelled.",
+    "modelplane:models[].template": "Raw PodSpec patch for the main/leader pod, applied last and merged by container name: the escape hatch for anything not modelled. Checked at config time (as are workerTemplate and prefill.*): against the Kubernetes PodSpec schema (kubernetes-models), for unknown PodSpec fields, containers given as a list of named containers, and not deleting container main, changing its nvidia.com/gpu, emptying its args or deleting its env (HF_TOKEN).",
     "modelplane:models[].workerTemplate": "Raw PodSpec patch for worker pods of a multi-node model.",
     "modelplane:models[].loader": "`storageInitializer` (KServe downloads to the pod), `runaiStreamer` (stream from s3:// or gs://) or `localCache` (KServe LocalModelCache on the pool's NVMe).",
     "modelplane:models[].size": "Model size, for the `model-fits-accelerator` policy and the cache size.",
