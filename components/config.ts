@@ -146,7 +146,7 @@ const scaling = z.strictObject({
     maxReplicas: positive,
 });
 
-/** A raw PodSpec patch: the escape hatch (DESIGN.md §0). Shape is checked by Kubernetes, not here. */
+/** A raw PodSpec patch: the escape hatch (DESIGN.md §0). Checked against the PodSpec schema in checkWorkload (components/models/podSpecPatch.ts). */
 const podSpecPatch = z.record(z.string(), z.unknown());
 
 const workload = {
