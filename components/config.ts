@@ -8,6 +8,7 @@ import { z } from "zod";
 import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, InstanceType } from "../lib/catalog";
 import { topology, Topology } from "../lib/topology";
 import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
+import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
 
@@ -506,6 +507,8 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
             }
         }
         checkLoader(s.cloud, m, pool, i, add);
+        checkDerivedArgs(m.vllm.args, i, add);
+        if (pool) checkPodFitsNode(m, topo, pool, i, add);
         if (m.routing.priority !== undefined) {
             // An InferenceObjective's priority is read only by the endpoint picker's flow control, which is off
             // unless its config lists the `flowControl` feature gate, and only for requests that name the objective
@@ -698,6 +701,54 @@ function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: P
         }
     }
     return topo;
+}
+
+/**
+ * vLLM flags modelplane derives from `parallelism` (the presets pass --tensor-parallel-size, the multi-node launch
+ * scripts the pipeline and data-parallel sizes, ranks and addresses): set twice they contradict each other, and
+ * which one vLLM takes depends on the order the preset happens to use.
+ */
+export const DERIVED_VLLM_FLAGS: Readonly<Record<string, string>> = {
+    "--tensor-parallel-size": "parallelism.tensor", "-tp": "parallelism.tensor",
+    "--pipeline-parallel-size": "parallelism.pipeline", "-pp": "parallelism.pipeline",
+    "--data-parallel-size": "parallelism.data", "-dp": "parallelism.data",
+    "--data-parallel-size-local": "parallelism.dataLocal", "-dpl": "parallelism.dataLocal",
+    "--data-parallel-rpc-port": "parallelism.dataRPCPort",
+    "--enable-expert-parallel": "parallelism.expert", "-ep": "parallelism.expert",
+    "--nnodes": "parallelism.pipeline", "--node-rank": "parallelism.pipeline",
+    "--served-model-name": "servedName", "--port": "(the preset's port)",
+};
+
+function checkDerivedArgs(args: readonly string[], i: number, add: Add): void {
+    args.forEach((a, j) => {
+        const flag = a.split("=")[0];
+        const from = DERIVED_VLLM_FLAGS[flag] ?? DERIVED_VLLM_FLAGS[flag.replace(/_/g, "-")];
+        if (from) add(formatPath(["models", i, "vllm", "args", j]), `${JSON.stringify(a)}: ${flag} is set by modelplane from ${from}; set that instead of the flag`);
+    });
+}
+
+/**
+ * Pods are placed whole on one node: a pod whose GPUs do not divide the node's leaves GPUs no pod of that model can
+ * use (tensor 3 on 8-GPU nodes: two pods, two GPUs stranded per node; vLLM also needs the attention heads divisible
+ * by tensor, which 3 rarely divides), and CPU or memory overrides above the node's size never schedule.
+ */
+function checkPodFitsNode(m: z.infer<typeof model>, topo: Topology, pool: GpuPoolConfig, i: number, add: Add): void {
+    const at = (...p: PropertyKey[]) => formatPath(["models", i, ...p]);
+    if (pool.gpusPerNode > 0 && topo.gpusPerPod > 0 && topo.gpusPerPod <= pool.gpusPerNode && pool.gpusPerNode % topo.gpusPerPod !== 0) {
+        const left = pool.gpusPerNode % topo.gpusPerPod;
+        add(at("parallelism", "tensor"),
+            `(${m.parallelism.tensor}) gives pods of ${topo.gpusPerPod} GPUs, which do not divide pool "${pool.name}"'s ${pool.gpusPerNode}-GPU nodes: ` +
+            `${left} GPU${left === 1 ? "" : "s"} per node would be stranded; use a divisor of ${pool.gpusPerNode} (1, 2, 4, 8…)`);
+    }
+    if (!pool.instance || !m.resources) return;
+    const cpu = m.resources.cpu === undefined ? undefined : parseQuantity(m.resources.cpu);
+    const memGiB = m.resources.memory === undefined ? undefined : (parseQuantity(m.resources.memory) ?? 0) / 2 ** 30;
+    if (cpu !== undefined && cpu > pool.instance.vcpu) {
+        add(at("resources", "cpu"), `(${m.resources.cpu}) is more than a ${pool.instance.name} node has (${pool.instance.vcpu} vCPU): the pod would never schedule`);
+    }
+    if (memGiB !== undefined && memGiB > pool.instance.memoryGiB) {
+        add(at("resources", "memory"), `(${m.resources.memory}) is more than a ${pool.instance.name} node has (${pool.instance.memoryGiB} GiB): the pod would never schedule`);
+    }
 }
 
 function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {
