@@ -83,8 +83,14 @@ describe("policy pack on the registered program (offline plan)", () => {
             message: /llama-3-3-70b/,
         },
         {
-            name: "GPU requests ≠ limits through the template patch", policy: "gpu-requests-equal-limits",
-            mutate: (c) => { model(c, "llama-3-3-70b").template = { containers: [{ name: "main", resources: { requests: { "nvidia.com/gpu": "2" } } }] }; },
+            // Config validation refuses a patch of main's GPUs; a sidecar with fractional GPU requests still reaches
+            // the pack, which is the guard for anything applied outside modelplane's builders.
+            name: "GPU requests ≠ limits through the template patch (a sidecar)", policy: "gpu-requests-equal-limits",
+            mutate: (c) => {
+                model(c, "llama-3-3-70b").template = {
+                    containers: [{ name: "gpu-probe", image: "busybox", resources: { requests: { "nvidia.com/gpu": "1" }, limits: { "nvidia.com/gpu": "2" } } }],
+                };
+            },
             message: /llama-3-3-70b/,
         },
         {
