@@ -469,8 +469,17 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
     checkUnique(s.teams.map((t) => t.name), "teams", "team", add);
     checkUnique(s.models.map((m) => m.name), "models", "model", add);
 
-    const pools = s.gpuPools.map((p, i) => resolvePool(s.cloud, p, i, add));
-    const poolByName = new Map(pools.map((p) => [p.name, p]));
+    // A pool whose own definition is wrong (unknown or other-cloud instance type, unknown accelerator) resolves to
+    // zero GPUs; checking its models against that would only add follow-on errors ("pool has no GPUs"), so its
+    // models skip the pool-dependent checks: the pool's own error is the one to fix.
+    const broken = new Set<string>();
+    const pools = s.gpuPools.map((p, i) => {
+        const before = issues.length;
+        const resolved = resolvePool(s.cloud, p, i, add);
+        if (issues.slice(before).some((x) => /\.(instanceType|accelerator|gpusPerNode)$/.test(x.path))) broken.add(p.name);
+        return resolved;
+    });
+    const poolByName = new Map(pools.filter((p) => !broken.has(p.name)).map((p) => [p.name, p]));
     const teamNames = s.teams.map((t) => t.name);
     const poolNames = pools.map((p) => p.name);
 
@@ -479,7 +488,7 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
             add(at("models", i, "team"), `unknown team "${m.team}"; teams are: ${teamNames.join(", ") || "(none)"}`);
         }
         const pool = poolByName.get(m.pool);
-        if (!pool) add(at("models", i, "pool"), `unknown pool "${m.pool}"; pools are: ${poolNames.join(", ") || "(none)"}`);
+        if (!pool && !broken.has(m.pool)) add(at("models", i, "pool"), `unknown pool "${m.pool}"; pools are: ${poolNames.join(", ") || "(none)"}`);
         const topo = checkWorkload(m, pool, ["models", i], add);
         let prefillCfg: PrefillConfig | undefined;
         let prefillTopo: Topology | undefined;

@@ -167,6 +167,13 @@ describe("stack config validation", () => {
         });
     }
 
+    it("a pool with a wrong instance type gives that one error, not follow-on errors on its models", () => {
+        for (const [stack, name, type] of [["prod", "h100", "a3-highgpu-8g"], ["prod", "h100", "p9.96xlarge"], ["dev", "l4x4", "g6e.12xlarge"]] as const) {
+            const issues = issuesOf(stack, (r) => { pool(r, name).instanceType = type; });
+            assert.deepEqual(issues.map((i) => i.path), [`modelplane:gpuPools[${stack === "prod" ? 0 : 1}].instanceType`], issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
+        }
+    });
+
     it("a secure: value on a plain key gives that one error, not schema noise about the ciphertext", () => {
         for (const [key, value] of [["modelplane:cloud", "plan-placeholder"], ["modelplane:teams", "plan-placeholder"]] as const) {
             const issues = issuesOf("dev", (r) => { r[key] = value; }, ["modelplane:huggingFaceToken", key]);
