@@ -174,7 +174,9 @@ async function nodes(resourcesFile, outFile) {
 const SERVED_POOL_GROUP = "inference.networking.k8s.io";
 const GW = "gateway.networking.k8s.io/v1";
 const log = (m) => console.log(`[gateway-status SIMULATED ${new Date().toISOString().slice(11, 19)}] ${m}`);
-const strip = (conds) => JSON.stringify((conds ?? []).map(({ lastTransitionTime, ...c }) => c));
+/** JSON with sorted keys (the API server returns fields in its own order). */
+const canon = (x) => JSON.stringify(x, (k, v) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
+const strip = (conds) => canon((conds ?? []).map(({ lastTransitionTime, ...c }) => c));
 function cond(type, status, reason, message, generation) {
     return { type, status, reason, message: `SIMULATED by test/e2e/controllers: ${message}`, observedGeneration: generation, lastTransitionTime: new Date().toISOString() };
 }
@@ -227,8 +229,8 @@ async function gatewayStatusOnce(state) {
             const accepted = gw ? cond("Accepted", "True", "Accepted", "route accepted", gen) : cond("Accepted", "False", "NoMatchingParent", `Gateway ${p.namespace ?? ns}/${p.name} not found`, gen);
             parents.push({ parentRef: p, controllerName: (gw && controllerOf.get(gw.spec.gatewayClassName)) || "modelplane.io/e2e-simulated", conditions: [accepted, resolved] });
         }
-        const prev = JSON.stringify((r.status?.parents ?? []).map((p) => ({ ...p, conditions: strip(p.conditions) })));
-        const next = JSON.stringify(parents.map((p) => ({ ...p, conditions: strip(p.conditions) })));
+        const prev = canon((r.status?.parents ?? []).map((p) => ({ ...p, conditions: strip(p.conditions) })));
+        const next = canon(parents.map((p) => ({ ...p, conditions: strip(p.conditions) })));
         if (prev !== next) {
             await kube.patchStatus(r, { parents });
             log(`HTTPRoute ${ns}/${r.metadata.name}: Accepted, ResolvedRefs=${resolved.status}${resolved.status === "False" ? " " + resolved.reason + " (" + resolved.message.replace(/^SIMULATED[^:]*: /, "") + ")" : ""}`);
@@ -242,8 +244,8 @@ async function gatewayStatusOnce(state) {
             controllerName: "modelplane.io/e2e-simulated",
             conditions: [cond("Accepted", "True", "Accepted", "InferencePool accepted by the Gateway", p.metadata.generation), cond("ResolvedRefs", "True", "ResolvedRefs", "endpoint picker resolved", p.metadata.generation)],
         }));
-        const prev = JSON.stringify((p.status?.parents ?? []).map((x) => ({ ...x, conditions: strip(x.conditions) })));
-        const next = JSON.stringify(parents.map((x) => ({ ...x, conditions: strip(x.conditions) })));
+        const prev = canon((p.status?.parents ?? []).map((x) => ({ ...x, conditions: strip(x.conditions) })));
+        const next = canon(parents.map((x) => ({ ...x, conditions: strip(x.conditions) })));
         if (parents.length && prev !== next) {
             await kube.patchStatus(p, { parents });
             log(`InferencePool ${key}: parents ${parents.map((x) => x.parentRef.namespace + "/" + x.parentRef.name).join(", ")} Accepted`);
