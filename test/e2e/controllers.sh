@@ -94,9 +94,11 @@ LWS_CRD="$LWS_DIR/config/crd/bases/leaderworkerset.x-k8s.io_leaderworkersets.yam
 
 # Three GPU pools (h100 with RAID0 NVMe for the local model cache) and three teams; gamma's quota (2) is below its
 # model's demand (4): that model must be refused by the ResourceQuota. Demand: alpha chat 1 (l4) + pd 2 (P/D) +
-# cached 1 (localCache) on h100 = 4; beta pp = TP8 × PP2 = 16 GPUs, two whole h200 nodes (LeaderWorkerSet). The
+# cached 1 (localCache) on h100 = 4; beta pp = TP8 × PP2 = 16 GPUs, two whole h100-mn nodes (LeaderWorkerSet). The
 # multi-node model has a pool of its own: the scheduler spreads small pods over a shared pool's nodes, and a
-# 3-node h100 pool with pd + cached + pp (19 of 24 GPUs) left no node with 8 free GPUs for pp's worker.
+# 3-node h100 pool with pd + cached + pp (19 of 24 GPUs) left no node with 8 free GPUs for pp's worker. (Not H200:
+# an existing pool's default pod memory, 2 × 141 GiB per GPU = 2256Gi for 8 GPUs, is more than the 2048 GiB of
+# the catalog's 8 × H200 instance types, so such a pod never schedules; see test/e2e/README.md.)
 cat >Pulumi.e2e.yaml <<EOF
 $SALT
 config:
@@ -111,11 +113,11 @@ config:
       maxNodes: 2
       localNvme: raid0
       nodeSelector: { modelplane.io/pool: h100, kserve/localmodel: worker }
-    - name: h200
-      accelerator: H200
+    - name: h100-mn
+      accelerator: H100
       gpusPerNode: 8
       maxNodes: 2
-      nodeSelector: { modelplane.io/pool: h200 }
+      nodeSelector: { modelplane.io/pool: h100-mn }
     - name: l4
       accelerator: L4
       gpusPerNode: 4
@@ -149,7 +151,7 @@ config:
     - name: pp
       team: beta
       uri: hf://Qwen/Qwen2.5-72B-Instruct
-      pool: h200
+      pool: h100-mn
       replicas: 1
       parallelism: { tensor: 8, pipeline: 2 }
       size: { paramsBillions: 72.7, dtype: bfloat16 }
