@@ -121,8 +121,9 @@ kget() {
   printf '%s\n' "${out%$'\n'*}"
 }
 
-# cluster_start <kube-controller-manager --controllers value>
+# cluster_start <kube-controller-manager --controllers value> [more kube-controller-manager flags]
 cluster_start() {
+  local controllers=$1; shift
   log "etcd on 127.0.0.1:$ETCD_PORT, kube-apiserver on 127.0.0.1:$API_PORT"
   start etcd "$TBIN/etcd" --name e2e --data-dir "$TMP/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -150,8 +151,8 @@ cluster_start() {
   log "kube-apiserver ready ($(kget /version | jq -r .gitVersion))"
 
   start kube-controller-manager "$TBIN/kube-controller-manager" --kubeconfig "$TMP/kcm.kubeconfig" \
-    --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --controllers "$1" \
-    --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --profiling=false
+    --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --controllers "$controllers" \
+    --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --profiling=false "$@"
   KCM_PID=${PIDS[-1]}
   sleep 2
   alive "$KCM_PID" || { tail -30 "$TMP/logs/kube-controller-manager.log" >&2; echo "kube-controller-manager exited" >&2; exit 1; }
