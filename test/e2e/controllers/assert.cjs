@@ -149,7 +149,7 @@ function checkModel(s, m) {
     const wantGpus = new Set(want.map((e) => e.gpus));
     const badGpu = modelPods.filter((p) => !wantGpus.has(gpusOf(p.spec)));
     check(`pods request the declared GPUs (${[...wantGpus].join("/")})`, modelPods.length > 0 && badGpu.length === 0,
-        badGpu.map((p) => `${p.metadata.name}: ${gpusOf(p.spec)}`).join(", ") || "ok");
+        modelPods.length === 0 ? "no model pod" : badGpu.map((p) => `${p.metadata.name}: ${gpusOf(p.spec)}`).join(", ") || "ok");
     check("endpoint-picker pod scheduled, Running", eppPods.length > 0 && eppPods.every((p) => p.spec.nodeName && p.status?.phase === "Running"),
         eppPods.map((p) => where(p) + (podProblem(p) ? " — " + podProblem(p) : "")).join(", ") || "no pod");
     return { checks, conds };
