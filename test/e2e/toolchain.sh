@@ -10,13 +10,25 @@
 #     pulumi-resource-kubernetes   Kubernetes provider (ambient plugin: the driver puts bin/ on PATH)
 #     kube-apiserver, kube-controller-manager   from k8s.io/kubernetes
 #     etcd                         from go.etcd.io/etcd/server/v3
+#   and, only with --controllers (or MODELPLANE_E2E_CONTROLLERS=1), for test/e2e/controllers.sh:
+#     kube-scheduler               from k8s.io/kubernetes, through the same kube wrapper (its go.sum covers it)
+#     kwok                         sigs.k8s.io/kwok ./cmd/kwok, built in a copy of its module
+#     llmisvc-manager              KServe's LLMInferenceService controller, github.com/kserve/kserve ./cmd/llmisvc,
+#                                  built in a copy of its module (its go.mod replaces must apply)
+#     localmodel-manager           KServe's local-model controller (./cmd/localmodel, same module): LocalModelCache →
+#                                  the cache PV/PVC in each namespace of a model that uses it
+#     lws-controller               LeaderWorkerSet, sigs.k8s.io/lws ./cmd, built in a copy of its module
 #
 # The key hashes every pin (the versions below, the wrapper go.mod/go.sum files, the Go version), so a warm run
 # only checks the binaries and takes seconds. Each binary is also cached under a key of its own inputs
 # (modelplane-e2e/pieces/<name>-<key>/: Go version, its pins, its wrapper files, its build recipe), so moving
 # one pin rebuilds only that piece. Idempotent: pieces already built are reused.
 #
-# Usage: test/e2e/toolchain.sh [--print-bin]     (--print-bin: print the bin directory only, build nothing)
+# The controllers' pins are not part of the versions key (the default toolchain's bin dir stays where it is);
+# each of their pieces is keyed by its own pins like every other piece.
+#
+# Usage: test/e2e/toolchain.sh [--controllers] [--print-bin | --print-module-dirs]
+#        --print-bin: print the bin directory only, build nothing; --controllers: also build the optional pieces
 # Exit: 0 every piece present; 1 a build failed (the report lists each piece, what it was built from, and
 #       which wanted version the proxy does not serve).
 # Env:  MODELPLANE_E2E_CACHE overrides the cache root; GOFLAGS etc. pass through to go.
@@ -45,6 +57,10 @@ PROVIDER_PSEUDO=v4.0.0-20260115033456-f47bc2d6f199
 PROVIDER_RELEASE=4.25.0
 KUBE_VERSION=v1.37.2
 ETCD_VERSION=v3.7.0
+# Optional pieces (--controllers): upstream controllers for test/e2e/controllers.sh.
+KWOK_MODULE=sigs.k8s.io/kwok KWOK_VERSION=v0.8.0
+KSERVE_MODULE=github.com/kserve/kserve KSERVE_VERSION=v0.20.0   # = the platform's kserve pin (components/versions.ts)
+LWS_MODULE=sigs.k8s.io/lws LWS_VERSION=v0.8.0
 
 die() { echo "toolchain: $*" >&2; exit 1; }
 grep -q "github.com/pulumi/pulumi/pkg/v3 v${PULUMI_VERSION}" "$TC/pulumi/go.mod" \
@@ -60,7 +76,26 @@ KEY=$({ "$GO" version; echo "$PULUMI_VERSION $LANGHOST_PSEUDO $UPSTREAM_LANGHOST
 ROOT=${MODELPLANE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e}
 OUT="$ROOT/$KEY"
 BIN="$OUT/bin"
-if [ "${1:-}" = "--print-bin" ]; then echo "$BIN"; exit 0; fi
+CONTROLLERS=${MODELPLANE_E2E_CONTROLLERS:-}
+PRINT_BIN="" PRINT_MODULES=""
+for a in "$@"; do
+  case $a in
+    --print-bin) PRINT_BIN=1 ;;
+    --controllers) CONTROLLERS=1 ;;
+    --print-module-dirs) PRINT_MODULES=1 ;;
+    *) die "unknown argument $a (usage: toolchain.sh [--controllers] [--print-bin])" ;;
+  esac
+done
+if [ -n "$PRINT_BIN" ]; then echo "$BIN"; exit 0; fi
+# --print-module-dirs: KWOK_DIR=, KSERVE_DIR=, LWS_DIR= (the controllers' module sources in GOMODCACHE, read-only),
+# for controllers.sh, which reads their stages, configs, webhooks and CRDs from there (never copied into the repo).
+if [ -n "$PRINT_MODULES" ]; then
+  for m in "KWOK_DIR ${KWOK_MODULE}@${KWOK_VERSION}" "KSERVE_DIR ${KSERVE_MODULE}@${KSERVE_VERSION}" "LWS_DIR ${LWS_MODULE}@${LWS_VERSION}"; do
+    d=$(cd / && "$GO" mod download -json "${m#* }" | jq -r .Dir) || die "go mod download ${m#* } failed"
+    echo "${m%% *}=$d"
+  done
+  exit 0
+fi
 mkdir -p "$BIN" "$OUT/logs" "$OUT/work"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export GOTOOLCHAIN=local
@@ -177,6 +212,20 @@ build_etcd() {
   "${NICE[@]}" "$GO" build -trimpath -o "$DEST/etcd" go.etcd.io/etcd/server/v3
 }
 
+# ---- optional: upstream controllers (--controllers) ---------------------------------------------------
+# build_module <module> <version> <package> <binary>: in a copy of the module (so its own go.mod, go.sum and
+# replace directives apply; files in GOMODCACHE are read-only), GOWORK off.
+build_module() {
+  local dir w="$OUT/work/$4"
+  dir=$(cd "$OUT/work" && "$GO" mod download -json "$1@$2" | jq -r .Dir)
+  [ -d "$dir" ] || return 1
+  rm -rf "$w"; mkdir -p "$w"
+  cp -r "$dir" "$w/src"; chmod -R u+w "$w/src"
+  cd "$w/src"
+  GOWORK=off "${NICE[@]}" "$GO" build -trimpath -o "$DEST/$4" "$3"
+  rm -rf "$w"
+}
+
 # available <module@version>: the proxy serves it (prints the error otherwise)
 available() {
   local out
@@ -220,6 +269,17 @@ KUBE_INPUTS="${KUBE_VERSION} $TC/kube/go.mod $TC/kube/go.sum"
 build kube-apiserver "k8s.io/kubernetes ${KUBE_VERSION}" "$KUBE_INPUTS" build_kube kube-apiserver || rc=1
 build kube-controller-manager "k8s.io/kubernetes ${KUBE_VERSION}" "$KUBE_INPUTS" build_kube kube-controller-manager || rc=1
 build etcd "go.etcd.io/etcd/server/v3 ${ETCD_VERSION}" "${ETCD_VERSION} $TC/etcd/go.mod $TC/etcd/go.sum" build_etcd || rc=1
+if [ -n "$CONTROLLERS" ]; then
+  build kube-scheduler "k8s.io/kubernetes ${KUBE_VERSION}" "$KUBE_INPUTS" build_kube kube-scheduler || rc=1
+  build kwok "${KWOK_MODULE} ${KWOK_VERSION}" "${KWOK_MODULE} ${KWOK_VERSION} ./cmd/kwok" \
+    build_module "$KWOK_MODULE" "$KWOK_VERSION" ./cmd/kwok kwok || rc=1
+  build llmisvc-manager "${KSERVE_MODULE} ${KSERVE_VERSION}" "${KSERVE_MODULE} ${KSERVE_VERSION} ./cmd/llmisvc" \
+    build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/llmisvc llmisvc-manager || rc=1
+  build localmodel-manager "${KSERVE_MODULE} ${KSERVE_VERSION}" "${KSERVE_MODULE} ${KSERVE_VERSION} ./cmd/localmodel" \
+    build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/localmodel localmodel-manager || rc=1
+  build lws-controller "${LWS_MODULE} ${LWS_VERSION}" "${LWS_MODULE} ${LWS_VERSION} ./cmd" \
+    build_module "$LWS_MODULE" "$LWS_VERSION" ./cmd lws-controller || rc=1
+fi
 T1=$(now)
 
 {
