@@ -93,6 +93,12 @@ const CATALOG = {
     kserve: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-llmisvc-resources", version: "v0.20.0" },
     kserveRuntimeConfigs: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-runtime-configs", version: "v0.20.0" },
     kserveLocalModelCrds: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-localmodel-crd", version: "v0.20.0" },
+    // KServe's serving CRDs (InferenceService v1beta1 and kin). Installed only with the local model cache: KServe
+    // v0.20.0's local-model controller indexes InferenceService objects at start-up and exits without that CRD
+    // (pkg/controller/v1alpha1/localmodel/reconcilers/localmodelcache_reconciler.go `IndexField(&v1beta1.InferenceService{}`),
+    // found by the controllers e2e. The chart skips clusterstoragecontainers when another release (kserve-llmisvc-crd)
+    // owns it (its template's `lookup`).
+    kserveServingCrds: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-crd", version: "v0.20.0" },
     kserveLocalModel: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-localmodel-resources", version: "v0.20.0" },
 } as const;
 
@@ -104,7 +110,7 @@ export const VERSION_KEYS = Object.keys(CATALOG) as VersionKey[];
  * (`files`), so an air-gapped cluster or the offline e2e test can apply the CRDs from local files.
  */
 export const CRD_BUNDLE_KEYS = [
-    "gatewayApiCrds", "envoyGatewayCrds", "aiGatewayCrds", "inferencePoolCrds", "inferencePoolAlphaCrds", "llmdRouterCrds", "kserveCrds", "kserveLocalModelCrds",
+    "gatewayApiCrds", "envoyGatewayCrds", "aiGatewayCrds", "inferencePoolCrds", "inferencePoolAlphaCrds", "llmdRouterCrds", "kserveCrds", "kserveLocalModelCrds", "kserveServingCrds",
 ] as const;
 
 /**
@@ -128,6 +134,7 @@ const FOLLOWS: Partial<Record<VersionKey, [VersionKey, (v: string) => string]>> 
     kserveCrds: ["kserve", same],
     kserveRuntimeConfigs: ["kserve", same],
     kserveLocalModelCrds: ["kserve", same],
+    kserveServingCrds: ["kserve", same],
     kserveLocalModel: ["kserve", same],
     // The node-cleanup image is tagged like the provisioner release (chart 2.9.0 ↔ image v2.9.0).
     nodeCleanupController: ["localStaticProvisioner", vPrefixed],
@@ -267,6 +274,7 @@ const SAME_VERSION: [VersionKey, VersionKey, string][] = [
     ["kserveCrds", "kserve", "KServe's charts are released together (charts/*/Chart.yaml carry one version)"],
     ["kserveRuntimeConfigs", "kserve", "the presets in kserve-runtime-configs match the controller of the same release"],
     ["kserveLocalModelCrds", "kserve", "KServe's charts are released together"],
+    ["kserveServingCrds", "kserve", "KServe's charts are released together"],
     ["kserveLocalModel", "kserve", "KServe's charts are released together"],
 ];
 

@@ -266,7 +266,7 @@ describe("platform under mocks: prod", () => {
         const names = (type: string) => platformOnly(ofType(rs, type)).map((r) => r.name).sort();
         assert.deepEqual(names(RELEASE), [
             "addons-cert-manager", "addons-nvidia-device-plugin", "gateway-ai-gateway", "gateway-ai-gateway-crds", "gateway-envoy-gateway",
-            "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs",
+            "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs", "kserve-serving-crds",
             "storage-local-static-provisioner",
         ]);
         assert.deepEqual(names(GROUP), ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-alpha-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
@@ -325,7 +325,7 @@ describe("platform under mocks: prod", () => {
 
     it("CRD bundles are named …-crds, never deleted by Pulumi and protected where the stack says so", () => {
         const bundles = platformOnly(rs).filter((r) => r.name.endsWith(CRD_BUNDLE_SUFFIX));
-        assert.equal(bundles.length, 9);
+        assert.equal(bundles.length, 10);
         assert.equal(cfg.protect, true);
         for (const b of bundles) {
             assert.equal(b.opts.retainOnDelete, true, b.name);

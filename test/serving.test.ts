@@ -407,4 +407,23 @@ describe("serving: what the pinned upstream releases need from every shipped sta
         }
         assert.ok(checked >= 10);
     });
+
+    // Found by the controllers e2e (npm run test:e2e:controllers): KServe v0.20.0's local-model controller indexes
+    // InferenceService (serving.kserve.io/v1beta1) at start-up and exits when that CRD is missing; no cache is then
+    // ever downloaded. kserve-llmisvc-crd and kserve-localmodel-crd do not carry it; KServe's kserve-crd chart does.
+    it("the local-model controller's CRDs are installed with it: its release waits for a bundle with the InferenceService CRD", async () => {
+        let checked = 0;
+        for (const stack of SHIPPED_STACKS) {
+            const rs = await shippedResources(stack);
+            const release = rs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.name === "kserve-localmodel");
+            if (!localModelEnabled(stackConfig(stack))) { assert.equal(release, undefined); continue; }
+            checked++;
+            assert.ok(release, `${stack}: no kserve-localmodel release`);
+            const serving = rs.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "oci://ghcr.io/kserve/charts/kserve-crd");
+            assert.ok(serving, `${stack}: KServe's kserve-crd chart (InferenceService CRD) is not installed`);
+            assert.ok(release.dependencies.includes(serving.urn), `${stack}: the local-model release does not wait for the InferenceService CRD`);
+            assert.equal(serving.opts.retainOnDelete, true, "a CRD bundle is never deleted by Pulumi");
+        }
+        assert.ok(checked >= 1, "prod installs the local model cache");
+    });
 });

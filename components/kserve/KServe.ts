@@ -58,6 +58,10 @@ export class KServe extends pulumi.ComponentResource {
         if (localModelEnabled(cfg)) {
             this.localModelCrds = crdBundle(`${name}-localmodel-crds`, v.kserveLocalModelCrds,
                 { ...inKserve, releaseName: "kserve-localmodel-crd" }, ctx, child([ns]));
+            // The local-model controller needs the InferenceService CRD too (components/versions.ts kserveServingCrds);
+            // after kserve-llmisvc-crd, so that release keeps owning the CRD both charts carry.
+            const servingCrds = crdBundle(`${name}-serving-crds`, v.kserveServingCrds,
+                { ...inKserve, releaseName: "kserve-crd" }, ctx, child([ns, this.crds]));
             const jobs = new k8s.core.v1.Namespace(`${name}-localmodel-jobs`, { metadata: { name: LOCALMODEL_JOBS_NAMESPACE, labels } }, child([]));
             // The identity of LocalModelCache download Jobs (components/models/llmInferenceService.ts buildLocalModelCache):
             // KServe's credential builder reads the Secrets listed on it in the jobs namespace, as KServe's
@@ -75,8 +79,8 @@ export class KServe extends pulumi.ComponentResource {
             local.push(...defined([tokenSecret, downloader]));
             // After the llmisvc release: its webhook certificate uses that release's cert-manager Issuer.
             const localModel = helmRelease(`${name}-localmodel`, v.kserveLocalModel,
-                { ...inKserve, releaseName: "kserve-localmodel", values: localModelValues(cfg) }, ctx, child([this.localModelCrds, controller, jobs]));
-            local.push(...defined([this.localModelCrds, jobs, localModel]));
+                { ...inKserve, releaseName: "kserve-localmodel", values: localModelValues(cfg) }, ctx, child([this.localModelCrds, servingCrds, controller, jobs]));
+            local.push(...defined([this.localModelCrds, servingCrds, jobs, localModel]));
             const patch = localModel ? localModelAgentPatch(cfg, v.kserveLocalModel.version) : undefined;
             if (patch) {
                 local.push(new k8s.apps.v1.DaemonSetPatch(`${name}-localmodel-agent-path`, patch as unknown as k8s.apps.v1.DaemonSetPatchArgs, child([localModel])));

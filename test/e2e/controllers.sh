@@ -176,6 +176,7 @@ config:
       llmdRouterCrds: { files: ["$SHARED_CRDS/inference-extension/llm-d-router"] }
       kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml"] }
       lws: { files: ["$LWS_CRD"] }
+      kserveServingCrds: { files: ["$KSERVE_DIR/config/crd/full/serving.kserve.io_inferenceservices.yaml"] }
       kserveLocalModelCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_localmodelcaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnamespacecaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodegroups.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodes.yaml"] }
 EOF
 
@@ -246,9 +247,11 @@ start_localmodel() {
 }
 start_localmodel
 # KServe v0.20.0's local-model controller also watches InferenceServices (serving.kserve.io/v1beta1) and exits
-# when that CRD is missing. The platform installs only the llmisvc and localmodel CRD charts, so on what the
-# program installs it cannot start: reported as a failure of its own; then the CRD is taken from the KServe
-# module (logged as a workaround) so the localCache path can still be exercised.
+# when that CRD is missing. This run found that the platform installed only the llmisvc and localmodel CRD charts;
+# it now installs KServe's kserve-crd chart with the local model cache (components/versions.ts kserveServingCrds,
+# here from the KServe module's file). Should the controller still exit on what the program installs, that is
+# reported as a failure of its own, and the CRD is taken from the module (logged as a workaround) so the
+# localCache path can still be exercised.
 sleep 4
 if ! alive "${PIDS[-1]}"; then
   why=$(grep -m1 -o 'no matches for kind[^,]*' "$TMP/logs/localmodel-manager.log" | sed 's/\\"/"/g; s/"$//' || tail -1 "$TMP/logs/localmodel-manager.log")
