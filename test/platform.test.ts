@@ -312,7 +312,8 @@ describe("platform under mocks: prod", () => {
         before("inference-inferencepool-alpha-crds", "kserve-llmisvc");
         before("gateway-envoy-gateway", "kserve-llmisvc");
         before("kserve-llmisvc-crds", "kserve-llmisvc");
-        before("kserve-llmisvc", "kserve-runtime-configs");
+        // Destroy runs in reverse: the controller (whose webhook refuses to delete well-known presets) goes first.
+        before("kserve-runtime-configs", "kserve-llmisvc");
         before("kserve-llmisvc", "kserve-localmodel");
         before("kserve-localmodel-crds", "kserve-localmodel");
         before("kserve-llmisvc", "kserve-preset-runai-streamer");

@@ -18,8 +18,8 @@ export interface KServeArgs extends LayerArgs {
 
 /**
  * KServe's LLMInferenceService operator (research/kserve.md §5.1, the llmisvc Helm flow):
- * kserve-llmisvc-crd → kserve-llmisvc-resources (controller, webhooks) → kserve-runtime-configs (the shipped
- * kserve-config-llm-* presets), plus modelplane's presets (and the pipeline-parallel preset KServe looks up but
+ * kserve-llmisvc-crd → kserve-runtime-configs (the shipped kserve-config-llm-* presets) → kserve-llmisvc-resources
+ * (controller, webhooks; last, so destroy removes it first), plus modelplane's presets (and the pipeline-parallel preset KServe looks up but
  * does not ship, components/kserve/presets.ts); with local NVMe pools also the LocalModel charts,
  * one LocalModelNodeGroup per pool (built in components/storage/layout.ts) and the node agent's cache path.
  */
@@ -48,11 +48,16 @@ export class KServe extends pulumi.ComponentResource {
         const inKserve = { namespace: KSERVE_NAMESPACE, createNamespace: false };
 
         this.crds = crdBundle(`${name}-llmisvc-crds`, v.kserveCrds, { ...inKserve, releaseName: "kserve-llmisvc-crd" }, ctx, child([ns]));
-        const controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
-            ctx, child([ns, this.crds]));
-        // After the controller: its webhook validates LLMInferenceServiceConfig objects.
+        // KServe's well-known presets (kserve-config-llm-*) before the controller, so that `pulumi destroy` (reverse
+        // order) removes the controller and its webhooks first: while it runs, its LLMInferenceServiceConfig webhook
+        // refuses to delete well-known presets (PREVENT_WELL_KNOWN_CONFIG_DELETION defaults to true, cmd/llmisvc/main.go
+        // and llm_inference_service_config_validation.go `ValidateDelete` at v0.20.0), which left the uninstall (and the
+        // kserve namespace) stuck; found by the controllers e2e. Created before the webhook exists, the presets are
+        // not validated at install; KServe ships them, and every later upgrade is validated.
         const runtimeConfigs = helmRelease(`${name}-runtime-configs`, v.kserveRuntimeConfigs,
-            { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([this.crds, controller]));
+            { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([ns, this.crds]));
+        const controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
+            ctx, child([ns, this.crds, runtimeConfigs]));
 
         const local: pulumi.Resource[] = [];
         if (localModelEnabled(cfg)) {
