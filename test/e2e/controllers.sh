@@ -29,7 +29,7 @@ T_START=$SECONDS
 TBIN=$("$HERE/toolchain.sh" --print-bin)
 eval "$("$HERE/toolchain.sh" --print-module-dirs)"   # KWOK_DIR, KSERVE_DIR, LWS_DIR (read-only module sources)
 for b in pulumi pulumi-language-nodejs pulumi-resource-kubernetes etcd kube-apiserver kube-controller-manager \
-         kube-scheduler kwok llmisvc-manager localmodel-manager lws-controller; do
+         kube-scheduler kwok llmisvc-manager localmodel-manager localmodelnode-agent lws-controller; do
   [ -x "$TBIN/$b" ] || { echo "e2e-controllers: toolchain incomplete: $TBIN/$b is missing" >&2; exit 3; }
 done
 
@@ -79,7 +79,7 @@ export PULUMI_CONFIG_PASSPHRASE=modelplane-e2e PULUMI_IGNORE_AMBIENT_PLUGINS=
 unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL
 export KUBECONFIG="$TMP/no-ambient-kubeconfig"  # the provider must use the stack's kubeconfig; controllers get KC
 PROJ="$TMP/project"
-for f in Pulumi.yaml package.json tsconfig.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ/$f"; done
+for f in Pulumi.yaml package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ/$f"; done
 cd "$PROJ" || exit 1
 pulumi login "file://$TMP/state" >"$TMP/logs/login.log" 2>&1 || { cat "$TMP/logs/login.log" >&2; exit 1; }
 pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/stack-init.log" 2>&1 || { cat "$TMP/logs/stack-init.log" >&2; exit 1; }
@@ -98,10 +98,14 @@ LWS_CRD="$LWS_DIR/config/crd/bases/leaderworkerset.x-k8s.io_leaderworkersets.yam
 # Three GPU pools (h100 with RAID0 NVMe for the local model cache) and three teams; gamma's quota (2) is below its
 # model's demand (4): that model must be refused by the ResourceQuota. Demand: alpha chat 1 (l4) + pd 2 (P/D) +
 # cached 1 (localCache) on h100 = 4; beta pp = TP8 × PP2 = 16 GPUs, two whole h100-mn nodes (LeaderWorkerSet). The
-# multi-node model has a pool of its own: the scheduler spreads small pods over a shared pool's nodes, and a
+# multi-node model has a pool of its own (and a longer grace period, as prod's deepseek-r1 has): the scheduler spreads small pods over a shared pool's nodes, and a
 # 3-node h100 pool with pd + cached + pp (19 of 24 GPUs) left no node with 8 free GPUs for pp's worker. (Not H200:
 # an existing pool's default pod memory, 2 × 141 GiB per GPU = 2256Gi for 8 GPUs, is more than the 2048 GiB of
 # the catalog's 8 × H200 instance types, so such a pod never schedules; see test/e2e/README.md.)
+# kserveCrds lists every CRD of the kserve-llmisvc-crd chart it stands in for, ClusterStorageContainer included
+# (charts/kserve-llmisvc-crd/templates/ at v0.20.0; not in ../shared/crds, so from the KServe module): KServe's
+# local-model node agent lists ClusterStorageContainers before it creates a download Job and fails without the
+# CRD (found by this test when the stack listed only the two LLM CRDs).
 cat >Pulumi.e2e.yaml <<EOF
 $SALT
 config:
@@ -158,6 +162,7 @@ config:
       replicas: 1
       parallelism: { tensor: 8, pipeline: 2 }
       size: { paramsBillions: 72.7, dtype: bfloat16 }
+      template: { terminationGracePeriodSeconds: 300 }
     - name: over
       team: gamma
       uri: hf://Qwen/Qwen3-14B
@@ -174,7 +179,7 @@ config:
       inferencePoolCrds: { files: ["$SHARED_CRDS/inference-extension/v1.5.0/inference.networking.k8s.io_inferencepools.yaml"] }
       inferencePoolAlphaCrds: { files: ["$TMP/x-k8s-inferencepool.yaml"] }
       llmdRouterCrds: { files: ["$SHARED_CRDS/inference-extension/llm-d-router"] }
-      kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml"] }
+      kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml", "$KSERVE_DIR/config/crd/full/clusterstoragecontainer/serving.kserve.io_clusterstoragecontainers.yaml"] }
       lws: { files: ["$LWS_CRD"] }
       kserveServingCrds: { files: ["$KSERVE_DIR/config/crd/full/serving.kserve.io_inferenceservices.yaml"] }
       kserveLocalModelCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_localmodelcaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnamespacecaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodegroups.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodes.yaml"] }
@@ -262,14 +267,33 @@ if ! alive "${PIDS[-1]}"; then
   "${TOOL[@]}" crds "$KSERVE_DIR/config/crd/full/serving.kserve.io_inferenceservices.yaml" >&2 || die_step "1 controllers" "InferenceService CRD"
   start_localmodel
 fi
+# KServe's local-model node agent (its DaemonSet's process): one for the first node the DaemonSet's own
+# nodeSelector (the chart's base file) picks among the program's pools, as NODE_NAME. Its metrics and probe
+# addresses are fixed (:8080, :8081 in cmd/localmodelnode v0.20.0, no flags), so one agent per host; it writes
+# under /mnt/models (platform_default.go MountPath), here a temp dir bound over /mnt in a mount namespace of its own.
+AGENT_NODE=""
+if [ "$LOCALMODEL" = true ]; then
+  mapfile -t AGENT_NODES < <("${TOOL[@]}" agent-nodes "$KSERVE_DIR/charts/kserve-localmodel-resources/files/resources.yaml" "$TMP/nodes.json")
+  if [ ${#AGENT_NODES[@]} -eq 0 ]; then
+    fail "1 local-model agent" "KServe's agent DaemonSet selects no node of the program's pools (its chart's nodeSelector): no agent, no download Job, the cache never fills"
+  else
+    AGENT_NODE=${AGENT_NODES[0]}
+    mkdir -p "$TMP/agent-mnt"
+    start localmodelnode-agent env NODE_NAME="$AGENT_NODE" POD_NAMESPACE=kserve KUBECONFIG="$KC" \
+      unshare --mount --propagation private -- sh -c 'mount --bind "$1" /mnt && shift && exec "$@"' sh "$TMP/agent-mnt" "$TBIN/localmodelnode-agent"
+  fi
+fi
 start gateway-status "${TOOL[@]}" gateway-status
 sleep 3
 dead=$(dead_processes)
 [ -z "$dead" ] || die_step "1 controllers" "exited: $dead"
-pass "1 controllers: KWOK nodes from the plan's pools ($(jq -r '[.pools[] | "\(.pool) \(.maxNodes)×\(.gpusPerNode) GPU"] | join(", ")' "$TMP/nodes.json"), + system), scheduler, LWS, KServe (webhooks by URL), local-model controller, SIMULATED gateway status"
+pass "1 controllers: KWOK nodes from the plan's pools ($(jq -r '[.pools[] | "\(.pool) \(.maxNodes)×\(.gpusPerNode) GPU"] | join(", ")' "$TMP/nodes.json"), + system), scheduler, LWS, KServe (webhooks by URL), local-model controller${AGENT_NODE:+, local-model agent on $AGENT_NODE}, SIMULATED gateway status"
 
 # ---- 2: pulumi up ---------------------------------------------------------------------------------------
 pulumi config set --secret modelplane:kubeconfig <"$KC" >"$TMP/logs/config.log" 2>&1 || { cat "$TMP/logs/config.log" >&2; exit 1; }
+# A (fake) Hugging Face token, so that the download Job's credentials can be checked (the program puts it in a
+# Secret listed by the downloader ServiceAccount; KServe's agent turns that into the Job's HF_TOKEN).
+pulumi config set --secret modelplane:huggingFaceToken hf_modelplane_e2e_not_a_token >>"$TMP/logs/config.log" 2>&1 || { cat "$TMP/logs/config.log" >&2; exit 1; }
 run() {
   local name=$1; shift
   log "pulumi $*"
@@ -293,7 +317,7 @@ fi
 # ---- 3: what the controllers made of it ------------------------------------------------------------------
 if [ -n "$UP_OK" ]; then
   # In the background and waited for, so that a signal stops the run at once (as run() does for pulumi).
-  node "$HERE/controllers/assert.cjs" "$KC" "$TMP/plan/resources.json" "$TMP/nodes.json" "${MODELPLANE_E2E_TIMEOUT:-240}" >"$TMP/assert.txt" 2>&1 &
+  node "$HERE/controllers/assert.cjs" "$KC" "$TMP/plan/resources.json" "$TMP/nodes.json" "${MODELPLANE_E2E_TIMEOUT:-240}" "$AGENT_NODE" >"$TMP/assert.txt" 2>&1 &
   ASSERT_PID=$!
   if wait "$ASSERT_PID"; then ok=1; else ok=""; fi
   cat "$TMP/assert.txt"
@@ -305,16 +329,26 @@ else
 fi
 
 # ---- 4: destroy, controllers still up -------------------------------------------------------------------
-# KServe v0.20.0's config webhook denies deleting its well-known presets in `kserve` (PREVENT_WELL_KNOWN_CONFIG_
-# DELETION defaults to true and no chart sets it), so the namespace controller cannot empty the kserve Namespace
-# the program declares and destroy would wait for it until its timeout. A watcher reports that as a failure of its
-# own and then unregisters that webhook (logged as a workaround) so that destroy can finish.
+# The driver stands in for KServe's charts, so it also stands in for their uninstall, at the point where the
+# program's destroy order puts it. The program deletes the models first (they depend on the KServe layer), then
+# the kserve-llmisvc release (controller + its webhook configurations), then kserve-runtime-configs (the
+# well-known presets), then the kserve Namespace (components/kserve/KServe.ts). So: once the kserve Namespace
+# is being deleted, no LLMInferenceService may be left (checked: a model outliving KServe would keep its
+# finalizer forever), and KServe's webhook configurations are removed as that uninstall would (logged as
+# SIMULATED). Without that, KServe's config webhook denies deleting the well-known presets
+# (PREVENT_WELL_KNOWN_CONFIG_DELETION defaults to true in cmd/llmisvc v0.20.0) and the namespace never empties.
 (
   for _ in $(seq 1 900); do
-    msg=$(kget /api/v1/namespaces/kserve 2>/dev/null | jq -r '.status.conditions[]? | select(.type == "NamespaceDeletionContentFailure" and .status == "True") | .message')
-    if [[ $msg == *"cannot be deleted"* ]]; then
-      echo "$msg" >"$TMP/kserve-namespace-blocked.txt"
-      kcurl -X DELETE "$API/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/llminferenceserviceconfig.serving.kserve.io" >/dev/null 2>&1
+    if kget /api/v1/namespaces/kserve 2>/dev/null | jq -e '.metadata.deletionTimestamp' >/dev/null; then
+      left=$(kget /apis/serving.kserve.io/v1alpha2/llminferenceservices 2>/dev/null | jq -r '[.items[]? | "\(.metadata.namespace)/\(.metadata.name)"] | join(", ")')
+      printf '%s' "$left" >"$TMP/kserve-uninstall-left.txt"
+      for kind in validatingwebhookconfigurations mutatingwebhookconfigurations; do
+        for wh in $(kget "/apis/admissionregistration.k8s.io/v1/$kind" | jq -r --arg u "https://127.0.0.1:$KS_WH/" \
+            '.items[] | select(any(.webhooks[]; (.clientConfig.url // "") | startswith($u))) | .metadata.name'); do
+          kcurl -X DELETE "$API/apis/admissionregistration.k8s.io/v1/$kind/$wh" >/dev/null 2>&1
+          echo "[e2e-controllers $(date +%H:%M:%S)] SIMULATED uninstall of kserve-llmisvc: $kind/$wh deleted" >>"$TMP/logs/uninstall.log"
+        done
+      done
       exit 0
     fi
     sleep 1
@@ -328,8 +362,12 @@ else
   grep -E 'error' "$TMP/logs/destroy.log" | head -20 >&2
   fail "4 destroy" "pulumi destroy failed: $(grep -m1 -oE 'error: .{0,300}' "$TMP/logs/destroy.log")"
 fi
-if [ -s "$TMP/kserve-namespace-blocked.txt" ]; then
-  fail "4 destroy (kserve namespace)" "$(cat "$TMP/kserve-namespace-blocked.txt") — WORKAROUND: the LLMInferenceServiceConfig webhook was unregistered so that destroy could finish"
+if [ ! -e "$TMP/kserve-uninstall-left.txt" ]; then
+  fail "4 destroy order" "the kserve Namespace was never deleted"
+elif [ -s "$TMP/kserve-uninstall-left.txt" ]; then
+  fail "4 destroy order" "the kserve Namespace was deleted while LLMInferenceServices were left: $(cat "$TMP/kserve-uninstall-left.txt")"
+else
+  pass "4 destroy order: every LLMInferenceService gone before KServe's namespace (then KServe's webhooks removed: SIMULATED chart uninstall)"
 fi
 kill "${PIDS[-1]}" 2>/dev/null; wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]' 'PNAMES[-1]'  # the watcher
 dead=$(dead_processes)

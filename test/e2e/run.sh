@@ -46,111 +46,16 @@ for b in "$TBIN/pulumi" "$LANGHOST" "$PROVIDER" "$TBIN/etcd" "$TBIN/kube-apiserv
   fi
 done
 
-# ---- temp dir, processes, cleanup ---------------------------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/modelplane-e2e.XXXXXX")
-declare -a PIDS=()
-CLI_PID=""
+# ---- temp dir, processes (stopped by the EXIT trap), PKI, etcd + kube-apiserver + kube-controller-manager ----
+LOG_PREFIX=e2e
+# shellcheck source=lib/cluster.sh
+source "$HERE/lib/cluster.sh"
 FAILED=0 PASSED=0
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local i
-  if [ -n "$CLI_PID" ]; then  # a pulumi run under way: its own process group (CLI, language host, node, plugins)
-    kill -TERM -- "-$CLI_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 -- "-$CLI_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$CLI_PID" 2>/dev/null || true
-  fi
-  # Plugins the CLI started run in process groups of their own; any left (CLI killed hard) are found by their
-  # executable in this run's bin dir and stopped with their group (the language host's holds its node).
-  local exe pid
-  for exe in /proc/[0-9]*/exe; do
-    [[ "$(readlink "$exe" 2>/dev/null)" == "$TMP/bin/"* ]] || continue
-    pid=${exe#/proc/}; pid=${pid%/exe}
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  done
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    kill "${PIDS[$i]}" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [ "${MODELPLANE_E2E_KEEP:-}" = 1 ]; then
-    log "kept $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-mkdir -p "$TMP"/{bin,pki,etcd,apiserver,logs,state,home,project}
+# Namespace deletion (finalizers) and quota status need the namespace, GC and resourcequota controllers. kcm
+# authenticates as system:masters: with per-controller credentials off, the namespace controller deletes every
+# kind of object with kcm's own identity.
+cluster_start namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller
 
-# start <name> <cmd...>: background process, logged to $TMP/logs/<name>.log, stopped by the trap.
-start() {
-  local name=$1; shift
-  "$@" >"$TMP/logs/$name.log" 2>&1 &
-  PIDS+=($!)
-  log "started $name (pid $!)"
-}
-alive() { kill -0 "$1" 2>/dev/null; }
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-
-# ---- PKI ----------------------------------------------------------------------------------------------
-P="$TMP/pki"
-ossl() { openssl "$@" >/dev/null 2>&1 || { echo "e2e: openssl $1 failed" >&2; exit 1; }; }
-ossl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" -out "$P/ca.crt" -days 2 -subj "/CN=modelplane-e2e-ca" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature"
-# cert <name> <subject> <extensions>
-cert() {
-  ossl req -newkey rsa:2048 -nodes -keyout "$P/$1.key" -out "$P/$1.csr" -subj "$2"
-  printf '%b' "$3" >"$P/$1.ext"
-  ossl x509 -req -in "$P/$1.csr" -CA "$P/ca.crt" -CAkey "$P/ca.key" -CAcreateserial -out "$P/$1.crt" -days 2 -extfile "$P/$1.ext"
-}
-cert apiserver "/CN=kube-apiserver" \
-  "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.0.0.1\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-cert admin "/O=system:masters/CN=modelplane-e2e-admin" "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-cert kcm "/O=system:masters/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
-ossl genrsa -out "$P/sa.key" 2048
-ossl rsa -in "$P/sa.key" -pubout -out "$P/sa.pub"
-
-ETCD_PORT=$(free_port); ETCD_PEER=$(free_port); API_PORT=$(free_port)
-API="https://127.0.0.1:$API_PORT"
-kubeconfig() { # <user cert name> <file>
-  cat >"$2" <<EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: modelplane-e2e
-  cluster:
-    server: $API
-    certificate-authority-data: $(base64 -w0 <"$P/ca.crt")
-users:
-- name: $1
-  user:
-    client-certificate-data: $(base64 -w0 <"$P/$1.crt")
-    client-key-data: $(base64 -w0 <"$P/$1.key")
-contexts:
-- name: modelplane-e2e
-  context: { cluster: modelplane-e2e, user: $1 }
-current-context: modelplane-e2e
-EOF
-}
-kubeconfig admin "$TMP/admin.kubeconfig"
-kubeconfig kcm "$TMP/kcm.kubeconfig"
-
-# ---- API server REST helpers ------------------------------------------------------------------------------
-kcurl() { curl -sS --cacert "$P/ca.crt" --cert "$P/admin.crt" --key "$P/admin.key" "$@"; }
-# kget <path>: the object as JSON on stdout; returns 1 when the server does not answer 200.
-kget() {
-  local out code
-  out=$(kcurl -w '\n%{http_code}' "$API$1") || return 1
-  code=${out##*$'\n'}
-  [ "$code" = 200 ] || return 1
-  printf '%s\n' "${out%$'\n'*}"
-}
 # kpath <apiVersion> <kind> <namespace or ""> <name>: REST path, from discovery.
 declare -A PLURALS=()
 kpath() {
@@ -163,44 +68,6 @@ kpath() {
   [ -n "$plural" ] || return 1
   if [ -n "$ns" ]; then echo "$base/namespaces/$ns/$plural/$name"; else echo "$base/$plural/$name"; fi
 }
-
-# ---- cluster --------------------------------------------------------------------------------------------
-log "etcd on 127.0.0.1:$ETCD_PORT, kube-apiserver on 127.0.0.1:$API_PORT"
-start etcd "$TBIN/etcd" --name e2e --data-dir "$TMP/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER" \
-  --initial-cluster "e2e=http://127.0.0.1:$ETCD_PEER" --unsafe-no-fsync --log-level warn
-ETCD_PID=${PIDS[-1]}
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/null && break; alive "$ETCD_PID" || break; sleep 0.2; done
-curl -sf "http://127.0.0.1:$ETCD_PORT/health" >/dev/null || { tail -20 "$TMP/logs/etcd.log" >&2; echo "e2e: etcd did not start" >&2; exit 1; }
-
-start kube-apiserver "$TBIN/kube-apiserver" \
-  --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$API_PORT" --cert-dir "$TMP/apiserver" \
-  --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" --client-ca-file "$P/ca.crt" \
-  --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
-  --service-account-issuer https://kubernetes.default.svc --service-cluster-ip-range 10.0.0.0/24 \
-  --authorization-mode RBAC --endpoint-reconciler-type none --profiling=false
-API_PID=${PIDS[-1]}
-ready=""
-for _ in $(seq 1 300); do
-  if [ "$(kcurl -o /dev/null -w '%{http_code}' "$API/readyz" 2>/dev/null)" = 200 ]; then ready=1; break; fi
-  alive "$API_PID" || break
-  sleep 0.5
-done
-[ -n "$ready" ] || { tail -30 "$TMP/logs/kube-apiserver.log" >&2; echo "e2e: kube-apiserver not ready" >&2; exit 1; }
-log "kube-apiserver ready ($(kget /version | jq -r .gitVersion))"
-
-# Namespace deletion (finalizers) and quota status need the namespace, GC and resourcequota controllers.
-start kube-controller-manager "$TBIN/kube-controller-manager" --kubeconfig "$TMP/kcm.kubeconfig" \
-  --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-  --controllers namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller \
-  --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --profiling=false
-KCM_PID=${PIDS[-1]}
-# kcm authenticates as system:masters: with per-controller credentials off, the namespace controller
-# deletes every kind of object with kcm's own identity.
-sleep 2
-alive "$KCM_PID" || { tail -30 "$TMP/logs/kube-controller-manager.log" >&2; echo "e2e: kube-controller-manager exited" >&2; exit 1; }
 
 # ---- Pulumi ---------------------------------------------------------------------------------------------
 # The CLI finds the language host next to its own binary (bundled) and the provider on PATH (ambient).

@@ -17,6 +17,8 @@
 #                                  built in a copy of its module (its go.mod replaces must apply)
 #     localmodel-manager           KServe's local-model controller (./cmd/localmodel, same module): LocalModelCache →
 #                                  the cache PV/PVC in each namespace of a model that uses it
+#     localmodelnode-agent         KServe's local-model node agent (./cmd/localmodelnode, same module): the
+#                                  DaemonSet process that creates each node's download Jobs
 #     lws-controller               LeaderWorkerSet, sigs.k8s.io/lws ./cmd, built in a copy of its module
 #
 # The key hashes every pin (the versions below, the wrapper go.mod/go.sum files, the Go version), so a warm run
@@ -277,6 +279,8 @@ if [ -n "$CONTROLLERS" ]; then
     build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/llmisvc llmisvc-manager || rc=1
   build localmodel-manager "${KSERVE_MODULE} ${KSERVE_VERSION}" "${KSERVE_MODULE} ${KSERVE_VERSION} ./cmd/localmodel" \
     build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/localmodel localmodel-manager || rc=1
+  build localmodelnode-agent "${KSERVE_MODULE} ${KSERVE_VERSION}" "${KSERVE_MODULE} ${KSERVE_VERSION} ./cmd/localmodelnode" \
+    build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/localmodelnode localmodelnode-agent || rc=1
   build lws-controller "${LWS_MODULE} ${LWS_VERSION}" "${LWS_MODULE} ${LWS_VERSION} ./cmd" \
     build_module "$LWS_MODULE" "$LWS_VERSION" ./cmd lws-controller || rc=1
 fi

@@ -1,13 +1,13 @@
 // Assertions of test/e2e/controllers.sh, against the live cluster, for every LLMInferenceService the program
 // declares (the plan's resources.json) and the KWOK nodes made from its pools (nodes.json):
-//   node assert.cjs <kubeconfig> <resources.json> <nodes.json> <timeout seconds>
+//   node assert.cjs <kubeconfig> <resources.json> <nodes.json> <timeout seconds> [<local-model agent's node>]
 // Polls until every check passes or the timeout, then prints each check (PASS/FAIL with what was seen) and,
 // for every service, its status conditions. Exit 0: all passed; 1: some failed.
 "use strict";
 const fs = require("node:fs");
 const { fromKubeconfig } = require("./kube.cjs");
 
-const [kubeconfig, resourcesFile, nodesFile, timeoutArg] = process.argv.slice(2);
+const [kubeconfig, resourcesFile, nodesFile, timeoutArg, agentNode] = process.argv.slice(2);
 const kube = fromKubeconfig(kubeconfig);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const props = JSON.parse(fs.readFileSync(resourcesFile, "utf8")).map((r) => r.props).filter((p) => p && p.kind);
@@ -54,10 +54,11 @@ async function snapshot() {
         svc: ["v1", "Service"], route: ["gateway.networking.k8s.io/v1", "HTTPRoute"],
         pool: ["inference.networking.k8s.io/v1", "InferencePool"], poolAlpha: ["inference.networking.x-k8s.io/v1alpha2", "InferencePool"],
         event: ["v1", "Event"], node: ["v1", "Node"], pvc: ["v1", "PersistentVolumeClaim"],
+        job: ["batch/v1", "Job"], secret: ["v1", "Secret"],
     };
     for (const [k, [av, kind]] of Object.entries(lists)) s[k] = await kube.list(av, kind);
     s.byUid = new Map();
-    for (const k of ["isvc", "deploy", "rs", "sts", "lws", "pod"]) for (const o of s[k]) s.byUid.set(o.metadata.uid, o);
+    for (const k of ["isvc", "deploy", "rs", "sts", "lws", "pod", "job"]) for (const o of s[k]) s.byUid.set(o.metadata.uid, o);
     return s;
 }
 /** Whether `o` is (transitively, through ownerReferences) owned by the object with uid `root`. */
@@ -116,6 +117,28 @@ function checkModel(s, m) {
     check("InferencePool (inference.networking.k8s.io/v1)", pool, pool ? `parents: ${(pool.status?.parents ?? []).map((p) => p.parentRef.name).join(", ") || "none"}` : "missing");
     const epp = find(s.deploy, m.ns, `${m.name}-kserve-router-scheduler`);
     check("endpoint-picker Deployment", epp, epp ? epp.metadata.name : "missing");
+    // KServe v0.20.0's router preset (config/llmisvcconfig/config-llm-scheduler.yaml) says the scheduler's
+    // terminationGracePeriodSeconds "must be >= workload": the picker has to outlive the pods it routes to while
+    // they drain. Compared on what KServe actually rendered (workload templates merged with presets and spec).
+    if (epp) {
+        const grace = (spec) => spec?.terminationGracePeriodSeconds ?? 30; // the API server's default
+        const workloadGraces = [];
+        for (const [w, , suffix] of wl) {
+            if (w.worker) {
+                const o = find(s.lws, m.ns, `${m.name}-kserve-mn${suffix}`);
+                const t = o?.spec.leaderWorkerTemplate;
+                if (t) workloadGraces.push([`${o.metadata.name} leader`, grace((t.leaderTemplate ?? t.workerTemplate)?.spec)], [`${o.metadata.name} worker`, grace(t.workerTemplate?.spec)]);
+            } else {
+                const o = find(s.deploy, m.ns, `${m.name}-kserve${suffix}`);
+                if (o) workloadGraces.push([o.metadata.name, grace(o.spec.template.spec)]);
+            }
+        }
+        const eppGrace = grace(epp.spec.template.spec);
+        const longer = workloadGraces.filter(([, g]) => g > eppGrace);
+        check("endpoint picker's termination grace ≥ its workloads' (KServe's router preset: \"must be >= workload\")",
+            workloadGraces.length > 0 && longer.length === 0,
+            `picker ${eppGrace}s; ${workloadGraces.map(([n, g]) => `${n} ${g}s`).join(", ") || "no workload"}`);
+    }
 
     // P/D: the decode pods' routing sidecar names an InferencePool group and pool; it waits for that pool.
     for (const p of ownPods) {
@@ -155,6 +178,38 @@ function checkModel(s, m) {
     return { checks, conds };
 }
 
+// ---- the local model cache: KServe's node agent downloads each LocalModelCache with the Hugging Face token ----
+const caches = props.filter((p) => p.apiVersion === "serving.kserve.io/v1alpha1" && p.kind === "LocalModelCache");
+function checkCaches(s) {
+    if (caches.length === 0) return [];
+    if (!agentNode) return [{ name: "KServe's local-model node agent ran", ok: false, detail: "no node for it (see the driver's log)" }];
+    const out = [];
+    for (const c of caches) {
+        const name = c.metadata.name;
+        const sa = c.spec.serviceAccountName ?? "default";
+        // pkg/controller/v1alpha1/localmodelnode/controller.go (v0.20.0): a Job per model and node, labelled
+        // model=<cache>, node=<node>, in localModel.jobNamespace; credentials from the cache's ServiceAccount
+        // ("default" when none) through the credential builder, which turns an HF_TOKEN Secret into env.
+        const jobs = s.job.filter((j) => j.metadata.labels?.node === agentNode && j.metadata.labels?.model === name);
+        out.push({ name: `LocalModelCache ${name}: KServe's node agent on ${agentNode} created its download Job`, ok: jobs.length > 0,
+            detail: jobs.map((j) => `${j.metadata.namespace}/${j.metadata.name}`).join(", ") || "none" });
+        const j = jobs[0];
+        if (!j) continue;
+        const ct = j.spec.template.spec.containers.find((x) => x.name === "kserve-localmodel-download") ?? j.spec.template.spec.containers[0];
+        const env = (ct?.env ?? []).find((e) => e.name === "HF_TOKEN");
+        const ref = env?.valueFrom?.secretKeyRef;
+        const secret = ref && find(s.secret, j.metadata.namespace, ref.name);
+        out.push({ name: `LocalModelCache ${name}: the download Job gets the Hugging Face token (ServiceAccount ${j.metadata.namespace}/${sa} → HF_TOKEN Secret)`,
+            ok: !!(secret && secret.data?.[ref.key]),
+            detail: ref ? `HF_TOKEN from Secret ${ref.name}/${ref.key}: ${secret ? (secret.data?.[ref.key] ? "present" : "key missing") : "no such Secret"}`
+                : `no HF_TOKEN in the download container (env: ${(ct?.env ?? []).map((e) => e.name).join(", ") || "none"}): a gated hf:// download fails` });
+        const pods = s.pod.filter((p) => ownedBy(s, p, j.metadata.uid));
+        out.push({ name: `LocalModelCache ${name}: the download pod runs on ${agentNode}`, ok: pods.some((p) => p.spec.nodeName === agentNode),
+            detail: pods.map(where).join(", ") || "no pod" });
+    }
+    return out;
+}
+
 function checkNodes(s) {
     // No node holds more GPUs than it has (what the scheduler guarantees; a KWOK/node mistake would show here).
     const used = new Map();
@@ -169,7 +224,7 @@ async function main() {
     for (;;) {
         const s = await snapshot();
         result = models.map((m) => ({ m, ...checkModel(s, m) }));
-        result.push({ m: { ns: "", name: "(nodes)" }, checks: checkNodes(s), conds: [] });
+        result.push({ m: { ns: "", name: "(nodes)" }, checks: [...checkCaches(s), ...checkNodes(s)], conds: [] });
         if (result.every((r) => r.checks.every((c) => c.ok)) || Date.now() > deadline) break;
         await sleep(3000);
     }

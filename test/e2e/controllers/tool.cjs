@@ -11,6 +11,9 @@
 //   nodes <plan resources.json> <out.json>
 //                                       KWOK nodes mirroring each GPU pool the program declares (its pool marker
 //                                       ConfigMaps) + one untainted CPU "system" node
+//   agent-nodes <chart resources.yaml> <nodes.json>
+//                                       the KWOK nodes the local-model agent DaemonSet's own nodeSelector (the
+//                                       chart's base file) selects, one per line
 //   gateway-status                      SIMULATED gateway controller status writer (runs until killed)
 "use strict";
 const fs = require("node:fs");
@@ -167,6 +170,19 @@ async function nodes(resourcesFile, outFile) {
     console.log(`${made.length} KWOK nodes Ready`);
 }
 
+// ---- where KServe's local-model agent DaemonSet would run ------------------------------------------------
+// kserve-localmodel-resources v0.20.0 files/resources.yaml hard-codes the DaemonSet's nodeSelector (chart values
+// are merged into it, never replace it): a node needs those labels or it gets no agent, hence no download Jobs.
+function agentNodes(chartFile, nodesFile) {
+    const ds = readDocs(chartFile).find((d) => d.kind === "DaemonSet" && d.metadata.name === "kserve-localmodelnode-agent");
+    if (!ds) throw new Error(`no kserve-localmodelnode-agent DaemonSet in ${chartFile}`);
+    const sel = ds.spec.template.spec.nodeSelector ?? {};
+    const { pools } = JSON.parse(fs.readFileSync(nodesFile, "utf8"));
+    const matches = pools.flatMap((p) => p.nodes.filter((n) => Object.entries(sel).every(([k, v]) => (k === "kubernetes.io/hostname" ? n : p.nodeSelector[k]) === v)));
+    console.error(`local-model agent DaemonSet nodeSelector ${JSON.stringify(sel)} (${path.basename(chartFile)}): ${matches.join(", ") || "no node"}`);
+    for (const n of matches) console.log(n);
+}
+
 // ---- SIMULATED gateway controller status ---------------------------------------------------------------
 // What the pinned Envoy Gateway v1.8.1 + Envoy AI Gateway v1.0.0 would write. The AI Gateway serves InferencePool
 // backendRefs of group inference.networking.k8s.io only; any other InferencePool group is InvalidKind, which is
@@ -276,6 +292,7 @@ const commands = {
     "kserve-config": () => kserveConfig(...args),
     webhooks: () => webhooks(...args),
     nodes: () => nodes(...args),
+    "agent-nodes": async () => agentNodes(...args),
     "gateway-status": () => gatewayStatus(),
 };
 if (!commands[cmd]) { console.error(`tool.cjs: unknown command ${cmd}`); process.exit(2); }

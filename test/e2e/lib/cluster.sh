@@ -1,6 +1,6 @@
-# Sourced by test/e2e/controllers.sh: a temp dir, processes stopped by an EXIT trap, a CA and client/server
-# certs from openssl, etcd + kube-apiserver + kube-controller-manager on 127.0.0.1, and REST helpers.
-# The same start-up as test/e2e/run.sh (which keeps its own copy for now: CI runs it and this file is new).
+# Sourced by test/e2e/run.sh and test/e2e/controllers.sh: a temp dir, processes stopped by an EXIT trap, a CA
+# and client/server certs from openssl, etcd + kube-apiserver + kube-controller-manager on 127.0.0.1, and REST
+# helpers.
 #
 # Needs: TBIN (toolchain bin dir), LOG_PREFIX. Sets: TMP, P (pki dir), API, API_PID, KCM_PID, PIDS, and the
 # functions log, start, alive, free_port, cert, kubeconfig, kcurl, kget.
