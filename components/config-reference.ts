@@ -92,7 +92,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:models[].vllm.args": "Extra `vllm serve` arguments.",
     "modelplane:models[].vllm.image": "vLLM image (default: the KServe preset's).",
     "modelplane:models[].vllm.env": "Extra environment variables of the vLLM container.",
-    "modelplane:models[].resources": "CPU/memory per pod (default: sized from the pool's instance type).",
+    "modelplane:models[].resources": "CPU/memory per pod (default: the pod's GPU share of the pool's instance type; on an existing pool 8 vCPU and 2 × GPU memory per GPU, capped to fit the smallest catalog node of the pool's accelerator × GPUs per node: set this to size for your nodes).",
     "modelplane:models[].resources.cpu": "CPU per pod.",
     "modelplane:models[].resources.memory": "Memory per pod.",
     "modelplane:models[].prefill": "Prefill workload of a prefill/decode disaggregated model (same fields as the model's workload).",

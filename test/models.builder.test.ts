@@ -15,6 +15,7 @@ import { modelGpuDemand, podSize, RESERVE, weightsGiB } from "../components/mode
 import { modelContext } from "../components/models/ModelService";
 import { HF_TOKEN_KEY, HF_TOKEN_SECRET, MODEL_SERVICE_ACCOUNT, PRESETS, localModelNodeGroup } from "../components/names";
 import { ANNOTATIONS, GPU_RESOURCE, GPU_TAINT, MODEL_LABEL, TEAM_LABEL } from "../lib/labels";
+import { findAccelerator, INSTANCE_TYPES } from "../lib/catalog";
 import { serviceDemand } from "../lib/demand";
 import { stackConfig } from "./harness";
 
@@ -568,6 +569,32 @@ describe("models: InferenceObjective, sizing, endpoint", () => {
         assert.deepEqual(podSize(existingGpu, 2, { size }), { cpu: "16", memory: "320Gi" });
         const cpuPool = local.gpuPools[0];
         assert.deepEqual(podSize(cpuPool, 0, { size: { paramsBillions: 0.125, dtype: "float32" } }), { cpu: "4", memory: "8Gi" });
+    });
+
+    it("pod size on an existing pool fits every catalog node of the pool's shape (accelerator × GPUs per node)", () => {
+        // Found by the controllers e2e: an 8 × H200 pod asked 2 × 141 GiB × 8 = 2256Gi, and no AWS 8 × H200 node has
+        // that much (p5e/p5en.48xlarge: 2048 GiB), so it never scheduled.
+        const size = { paramsBillions: 8, dtype: "bfloat16" as const };
+        const h100 = prod.gpuPools.find((p) => p.name === "h100")!;
+        const gpuNodes = INSTANCE_TYPES.filter((it) => it.gpus > 0);
+        assert.ok(gpuNodes.length > 10);
+        for (const node of gpuNodes) {
+            const acc = findAccelerator(node.accelerator)!;
+            const pool = { ...h100, instance: undefined, accelerator: node.accelerator, gpusPerNode: node.gpus, acceleratorMemoryGiB: acc.memoryGiB };
+            for (const gpus of [1, node.gpus]) {
+                if (node.gpus % gpus !== 0) continue;
+                const p = podSize(pool, gpus, { size });
+                // Independently of RESERVE's exact values: a pod's share of a node is at most its share of capacity.
+                const share = gpus / node.gpus;
+                assert.ok(Number(p.cpu) <= node.vcpu * share, `${node.name}, ${gpus} GPUs: cpu ${p.cpu} > ${node.vcpu * share}`);
+                assert.ok(parseInt(p.memory, 10) <= node.memoryGiB * share, `${node.name}, ${gpus} GPUs: memory ${p.memory} > ${node.memoryGiB * share}Gi`);
+                assert.ok(Number(p.cpu) >= 1 && parseInt(p.memory, 10) >= 1);
+            }
+        }
+        const h200 = { ...h100, instance: undefined, accelerator: "H200", gpusPerNode: 8, acceleratorMemoryGiB: findAccelerator("H200")!.memoryGiB };
+        assert.ok(parseInt(podSize(h200, 8, { size }).memory, 10) < 2048, "an 8 × H200 pod fits a 2048 GiB node");
+        // Below the cap the per-GPU default stands: 2 × 80 GiB per H100.
+        assert.equal(podSize({ ...h200, accelerator: "H100", acceleratorMemoryGiB: 80 }, 2, { size }).memory, "320Gi");
     });
 
     it("endpoint path follows the router-route preset: /<namespace>/<name>/v1", () => {

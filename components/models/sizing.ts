@@ -12,9 +12,15 @@
 //   CPU-only pools (no GPUs) give a pod the whole node's allocatable.
 // Pools without a catalog instance type (cloud `existing`) cannot be sized from the node, so:
 //   GPU pools: EXISTING_PER_GPU.cpu vCPU and 2 × the accelerator's memory per GPU (vLLM stages weights and
-//   the CUDA graphs' host buffers in RAM); CPU-only pools: 4 vCPU and twice the weights + 4 GiB.
+//   the CUDA graphs' host buffers in RAM), each capped at the pod's share of the allocatable of the smallest
+//   catalog node with the same accelerator and GPUs per node (when the catalog has one), so that the pod fits
+//   any node of that shape the catalog knows: 2 × 141 GiB × 8 for an 8 × H200 pod is 2256Gi, more than an AWS
+//   8 × H200 node has (p5e/p5en.48xlarge: 2048 GiB), so such a pod never scheduled there (found by the
+//   controllers e2e). A pod that does not fit stays Pending for good; one that is too small shows OOMKilled and
+//   is fixed with `resources`. CPU-only pools: 4 vCPU and twice the weights + 4 GiB.
 //   `modelplane:models[].resources` overrides either value, and is the way to size pods on existing pools
 //   exactly.
+import { INSTANCE_TYPES, InstanceType } from "../../lib/catalog";
 import { GpuPoolConfig, ModelConfig } from "../config";
 
 export const RESERVE = { fraction: 0.1, minCpu: 1, minMemoryGiB: 4 } as const;
@@ -45,19 +51,43 @@ export interface PodSize {
     memory: string;
 }
 
+/** A node's allocatable vCPU and GiB: its capacity minus the reserve (see the rule above). */
+export function allocatable(it: Pick<InstanceType, "vcpu" | "memoryGiB">): { cpu: number; memoryGiB: number } {
+    return {
+        cpu: it.vcpu - Math.max(RESERVE.minCpu, it.vcpu * RESERVE.fraction),
+        memoryGiB: it.memoryGiB - Math.max(RESERVE.minMemoryGiB, it.memoryGiB * RESERVE.fraction),
+    };
+}
+
+/**
+ * The smallest allocatable vCPU and memory among the catalog nodes with `gpusPerNode` × `accelerator` (either
+ * cloud), or undefined when the catalog has no such node: what a pod of an existing pool of that shape can be
+ * given and still fit every such node.
+ */
+export function smallestCatalogNode(accelerator: string, gpusPerNode: number): { cpu: number; memoryGiB: number } | undefined {
+    const nodes = INSTANCE_TYPES.filter((i) => i.accelerator === accelerator && i.gpus === gpusPerNode).map(allocatable);
+    if (nodes.length === 0) return undefined;
+    return { cpu: Math.min(...nodes.map((n) => n.cpu)), memoryGiB: Math.min(...nodes.map((n) => n.memoryGiB)) };
+}
+
 /** CPU and memory of one pod using `gpusPerPod` GPUs of `pool` (see the rule above). */
 export function podSize(pool: GpuPoolConfig, gpusPerPod: number, model: Pick<ModelConfig, "size" | "resources">): PodSize {
     let cpu: number;
     let memoryGiB: number;
     if (pool.instance) {
         const share = pool.gpusPerNode > 0 && gpusPerPod > 0 ? gpusPerPod / pool.gpusPerNode : 1;
-        const allocCpu = pool.instance.vcpu - Math.max(RESERVE.minCpu, pool.instance.vcpu * RESERVE.fraction);
-        const allocMem = pool.instance.memoryGiB - Math.max(RESERVE.minMemoryGiB, pool.instance.memoryGiB * RESERVE.fraction);
-        cpu = Math.max(1, Math.floor(allocCpu * share));
-        memoryGiB = Math.max(1, Math.floor(allocMem * share));
+        const alloc = allocatable(pool.instance);
+        cpu = Math.max(1, Math.floor(alloc.cpu * share));
+        memoryGiB = Math.max(1, Math.floor(alloc.memoryGiB * share));
     } else if (pool.gpusPerNode > 0 && gpusPerPod > 0) {
         cpu = EXISTING_PER_GPU.cpu * gpusPerPod;
         memoryGiB = Math.ceil(EXISTING_PER_GPU.memoryPerGpuMemory * pool.acceleratorMemoryGiB * gpusPerPod);
+        const smallest = smallestCatalogNode(pool.accelerator, pool.gpusPerNode);
+        if (smallest) {
+            const share = gpusPerPod / pool.gpusPerNode;
+            cpu = Math.max(1, Math.min(cpu, Math.floor(smallest.cpu * share)));
+            memoryGiB = Math.max(1, Math.min(memoryGiB, Math.floor(smallest.memoryGiB * share)));
+        }
     } else {
         cpu = EXISTING_CPU_POD.cpu;
         memoryGiB = Math.max(EXISTING_CPU_POD.minMemoryGiB, Math.ceil(2 * weightsGiB(model.size) + 4));
