@@ -2,6 +2,7 @@
 // the part of a pull-request comment that says whether the change fits.
 import { RegisteredResource } from "../lib/resources";
 import { demandByPool, demandByTeam, DemandTotal, indexStack } from "../lib/demand";
+import { namespaceGpuCap } from "../policies/quotas";
 import { PolicyRunResult, resolvePolicyConfig } from "./policy-runner";
 
 function cell(v: string | number): string {
@@ -30,7 +31,7 @@ function demandCell(t: DemandTotal | undefined): string {
  * per pool vs capacity, and the policy results (each policy with its level and violation count, then
  * every violation with its resource and message).
  */
-export function renderGpuReport(resources: RegisteredResource[], config: Record<string, unknown>, result: PolicyRunResult): string {
+export function renderGpuReport(resources: RegisteredResource[], config: Record<string, unknown>, result: PolicyRunResult, stack = "<stack>"): string {
     const index = indexStack(resources);
     const resolved = resolvePolicyConfig(config);
     const quotaCfg = (resolved.get("team-gpu-quota")?.properties ?? {}) as { quotas?: Record<string, number>; defaultQuota?: number };
@@ -42,17 +43,34 @@ export function renderGpuReport(resources: RegisteredResource[], config: Record<
     const byTeam = demandByTeam(index);
     const teams = new Set<string>([...byTeam.keys(), ...Object.keys(quotas)]);
     for (const ns of index.namespaces.values()) if (ns.team) teams.add(ns.team);
+    // The team's namespaces: labelled with the team, or where its consumers run.
+    const namespacesOf = (team: string): string[] => {
+        const out = new Set<string>(byTeam.get(team)?.namespaces ?? []);
+        for (const [name, ns] of index.namespaces) if (ns.team === team) out.add(name);
+        return [...out].sort();
+    };
     const teamRows = [...teams].sort().map((team) => {
         const t = byTeam.get(team);
         const has = Object.hasOwn(quotas, team);
         const quota = has ? quotas[team] : defaultQuota;
         const demand = t?.gpus ?? 0;
-        const status = t && t.undeterminable.length > 0 ? "undeterminable" : demand > quota ? "**over quota**" : "ok";
-        return [team, consumersCell(t), demandCell(t), has ? quota : `${quota} (default)`, quota - demand, status];
+        const caps = namespacesOf(team).map((ns) => namespaceGpuCap(index, ns));
+        const rq = caps.length > 0 && caps.every((c) => c !== undefined) ? caps.reduce((a, c) => a! + c!, 0)! : undefined;
+        const status = t && t.undeterminable.length > 0 ? "undeterminable"
+            : demand > quota ? "**over quota**"
+            : rq !== undefined && demand > rq ? "**ResourceQuota below demand**"
+            : rq !== undefined && rq > quota ? "**ResourceQuota above quota**"
+            : "ok";
+        return [team, consumersCell(t), demandCell(t), rq ?? "none", has ? quota : `${quota} (default)`, Math.min(quota, rq ?? quota) - demand, status];
     });
     parts.push(
         "## GPU demand per team\n\nWorst case: replicas (or scaling.maxReplicas) × GPUs per replica (all pods of a multi-node group), prefill included.\n\n" +
-            (teamRows.length ? table(["team", "models", "demand", "quota", "headroom", "status"], teamRows) : "_no teams_"),
+            `A team's GPU quota is written in two places, and the plan fails unless demand ≤ ResourceQuota ≤ quota: ` +
+            `**ResourceQuota** is the team namespace's \`requests.nvidia.com/gpu\` (admission time), from \`modelplane:teams[i].gpuQuota\` in ` +
+            `\`Pulumi.${stack}.yaml\` (\`namespace-gpu-resourcequota\`); **quota** is \`team-gpu-quota.quotas.<team>\` in ` +
+            `\`policies/config/${stack}.json\` (preview time, \`team-gpu-quota\`; its copy in \`namespace-gpu-resourcequota.quotas\` must be equal). ` +
+            "Raise or lower both in the same change.\n\n" +
+            (teamRows.length ? table(["team", "models", "demand", "ResourceQuota", "quota", "headroom", "status"], teamRows) : "_no teams_"),
     );
 
     // Pools: every declared pool, plus pools models name that are not declared.

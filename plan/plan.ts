@@ -100,7 +100,7 @@ async function planInto(opts: PlanOptions, projectDir: string, outDir: string): 
     const forDisk = resources.map(({ rawProps: _raw, ...r }) => r);
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(forDisk, null, 2) + "\n");
     const manifests = writeManifests(resources, path.join(outDir, "manifests"));
-    const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies) });
+    const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies, opts.stack) });
     fs.writeFileSync(path.join(outDir, "report.md"), report);
     const timings: PlanTimings = { config: configSeconds, evaluate: evaluateSeconds, policies: policiesSeconds, outputs: lap() };
 

@@ -9,13 +9,16 @@
 // Quotas come from this pack's config file (policies/config/<stack>.json), which the platform team owns,
 // never from the program's config: a model team cannot raise its own quota in Pulumi.<stack>.yaml.
 // namespace-gpu-resourcequota has its own copy of the quotas (a policy only sees its own config);
-// loadPolicyConfig (plan/policy-runner.ts) rejects a file where the two copies disagree.
+// loadPolicyConfig (plan/policy-runner.ts) rejects a file where the two copies disagree. It also checks the
+// namespace's ResourceQuota (modelplane:teams[].gpuQuota) from both sides: at most the team's quota, and at least
+// the namespace's worst-case demand, so demand ≤ ResourceQuota ≤ quota holds and a quota raised in one file only
+// is caught (issue 17).
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import {
     demandByNamespace, demandByTeam, describeConsumers, describeDemand, indexStack, isLlmService, metadataName, namespaceOf,
-    parseQuantity, serviceDemand, resolveTeam, Consumer, DemandTotal, StackIndex,
+    parseQuantity, serviceDemand, resolveTeam, Consumer, DemandTotal, ResourceLike, StackIndex,
 } from "../lib/demand";
-import { GPU_RESOURCE } from "../lib/labels";
+import { GPU_RESOURCE, QUOTA_SOURCE_ANNOTATION } from "../lib/labels";
 import { CONFIG_FILE, describeResource, gpus, policyConfig, strictSchema } from "./common";
 
 /** The ResourceQuota key that caps GPU requests in a namespace. */
@@ -96,6 +99,19 @@ export const teamGpuQuota: StackValidationPolicy = {
     },
 };
 
+/** The config key a ResourceQuota's number comes from (modelplane annotates its own), else the generic key. */
+function quotaSourceOf(rq: ResourceLike, team: string): string {
+    const meta = rq.props.metadata as { annotations?: Record<string, unknown> } | undefined;
+    const source = meta?.annotations?.[QUOTA_SOURCE_ANNOTATION];
+    return typeof source === "string" && source !== "" ? `${source} ("${team}")` : `modelplane:teams[].gpuQuota for "${team}"`;
+}
+
+/** `Pulumi.<stack>.yaml` of the stack a URN belongs to (`urn:pulumi:<stack>::<project>::…`). */
+function stackFileOf(urn: string | undefined): string {
+    const stack = urn?.startsWith("urn:pulumi:") ? urn.slice("urn:pulumi:".length).split("::")[0] : undefined;
+    return stack ? `Pulumi.${stack}.yaml` : "Pulumi.<stack>.yaml";
+}
+
 function hardGpuQuota(rq: { props: Record<string, unknown> }): { scoped: boolean; value?: unknown } {
     const spec = rq.props.spec as Record<string, unknown> | undefined;
     const scoped = !!spec && ((Array.isArray(spec.scopes) && spec.scopes.length > 0) || spec.scopeSelector !== undefined);
@@ -103,13 +119,27 @@ function hardGpuQuota(rq: { props: Record<string, unknown> }): { scoped: boolean
     return { scoped, value: hard && Object.hasOwn(hard, GPU_QUOTA_KEY) ? hard[GPU_QUOTA_KEY] : undefined };
 }
 
+/** The GPU cap Kubernetes enforces in a namespace: the smallest unscoped whole-number `requests.nvidia.com/gpu` (undefined: none). */
+export function namespaceGpuCap(index: StackIndex, ns: string): number | undefined {
+    let cap: number | undefined;
+    for (const rq of index.resourceQuotas.get(ns) ?? []) {
+        const h = hardGpuQuota(rq);
+        if (h.scoped || h.value === undefined) continue;
+        const n = parseQuantity(h.value);
+        if (n !== undefined && Number.isInteger(n) && n >= 0 && (cap === undefined || n < cap)) cap = n;
+    }
+    return cap;
+}
+
 export const namespaceGpuResourceQuota: StackValidationPolicy = {
     name: "namespace-gpu-resourcequota",
-    description: `Every namespace with GPU workloads has a ResourceQuota on ${GPU_QUOTA_KEY} no larger than its team's quota.`,
+    description:
+        `Every namespace with GPU workloads has a ResourceQuota on ${GPU_QUOTA_KEY} that covers the namespace's worst-case GPU demand ` +
+        `and is no larger than its team's quota.`,
     configSchema: strictSchema(quotaProperties),
     remediationSteps:
         `Declare the team in modelplane:teams with gpuQuota (modelplane then creates the namespace's ResourceQuota on ${GPU_QUOTA_KEY}); ` +
-        `keep gpuQuota at most the team's quota in ${CONFIG_FILE}.`,
+        `keep gpuQuota at least the team's worst-case demand and at most the team's quota in ${CONFIG_FILE}.`,
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const cfg = policyConfig<QuotaConfig>(args, namespaceGpuResourceQuota);
         const index = indexStack(args.resources);
@@ -121,12 +151,12 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
             const quotaText = configured ? `team "${team}"'s quota is ${quota}` : `team "${team}" has no quota in namespace-gpu-resourcequota.quotas (defaultQuota ${quota})`;
             const nsUrn = index.namespaces.get(ns)?.urn ?? gpuConsumers[0].urn;
             const rqs = index.resourceQuotas.get(ns) ?? [];
-            const caps: { name: string; urn?: string; n?: number; raw: unknown }[] = [];
+            const caps: { name: string; urn?: string; n?: number; raw: unknown; rq: ResourceLike }[] = [];
             for (const rq of rqs) {
                 const h = hardGpuQuota(rq);
                 if (h.scoped || h.value === undefined) continue;
                 const q = parseQuantity(h.value);
-                caps.push({ name: metadataName(rq), urn: rq.urn, n: q, raw: h.value });
+                caps.push({ name: metadataName(rq), urn: rq.urn, n: q, raw: h.value, rq });
             }
             if (caps.length === 0) {
                 report(
@@ -149,6 +179,23 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
                     `ResourceQuota ${ns}/${cap.name} allows ${gpus(cap.n!)} (${GPU_QUOTA_KEY}) in namespace "${ns}" but ${quotaText}; ` +
                         `set modelplane:teams[].gpuQuota for "${team}" to at most ${quota}, or have the platform team raise ` +
                         `team-gpu-quota.quotas.${team} and namespace-gpu-resourcequota.quotas.${team} in ${CONFIG_FILE}.`,
+                    cap.urn,
+                );
+            }
+            // The admission-time half of the quota: Kubernetes' quota admission rejects a pod whose GPU requests would
+            // take the namespace's usage over spec.hard (https://kubernetes.io/docs/concepts/policy/resource-quotas/),
+            // so a ResourceQuota below the worst-case demand stops pods of models that team-gpu-quota accepted (a quota
+            // raised only in the policy file, or a gpuQuota of 0). Undeterminable demand is reported by team-gpu-quota.
+            if (total.undeterminable.length === 0 && total.gpus > cap.n!) {
+                const key = `${quotaSourceOf(cap.rq, team)} in ${stackFileOf(cap.urn)}`;
+                const fix = total.gpus <= quota
+                    ? `raise ${key} to at least ${total.gpus} (at most ${quota}, ${quotaText})`
+                    : `lower replicas/scaling.maxReplicas (or parallelism) of its models, or raise both ${key} ` +
+                      `and team-gpu-quota.quotas.${team} / namespace-gpu-resourcequota.quotas.${team} in ${CONFIG_FILE} to at least ${total.gpus}`;
+                report(
+                    `ResourceQuota ${ns}/${cap.name} allows ${gpus(cap.n!)} (${GPU_QUOTA_KEY}) in namespace "${ns}" but its workloads need ` +
+                        `${gpus(total.gpus)} at their worst case (${describeConsumers(gpuConsumers)}): admission would reject the pods above ` +
+                        `${cap.n}; ${fix}.`,
                     cap.urn,
                 );
             }

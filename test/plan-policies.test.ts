@@ -121,6 +121,50 @@ describe("policy pack on the registered program (offline plan)", () => {
         },
     ];
 
+    // Issue 17, config item 3: the namespace ResourceQuota (modelplane:teams[].gpuQuota) below the team's worst-case
+    // demand. prod's search team needs 8 GPUs (llama-3-3-70b: 2 × tensor 4); its policy quota is 12.
+    const search = (c: Raw): Raw => c["modelplane:teams"].find((t: Raw) => t.name === "search");
+    for (const gpuQuota of [0, 4]) {
+        it(`exits 1 when the search team's gpuQuota is ${gpuQuota} for a demand of 8 (namespace-gpu-resourcequota), and the report says so`, async () => {
+            const r = await planMutated("prod", (c) => { search(c).gpuQuota = gpuQuota; });
+            assert.equal(r.exitCode, 1, r.summary);
+            const v = only(r.policies.violations, "namespace-gpu-resourcequota");
+            assert.equal(v.length, 1, r.summary);
+            assert.match(v[0].message, new RegExp(`^ResourceQuota search/gpu-quota allows ${gpuQuota} GPUs \\(requests\\.nvidia\\.com/gpu\\) in namespace "search" but its workloads need 8 GPUs at their worst case \\(llama-3-3-70b: 8\\): admission would reject the pods above ${gpuQuota}; raise modelplane:teams\\[0\\]\\.gpuQuota \\("search"\\) in Pulumi\\.prod\\.yaml to at least 8 \\(at most 12`));
+            assert.deepEqual(only(r.policies.violations, "team-gpu-quota"), []);
+            const report = fs.readFileSync(path.join(r.outDir, "report.md"), "utf8");
+            assert.match(report, new RegExp(`\\| search \\| llama-3-3-70b \\(8\\) \\| 8 \\| ${gpuQuota} \\| 12 \\| ${gpuQuota - 8} \\| \\*\\*ResourceQuota below demand\\*\\* \\|`));
+        });
+    }
+
+    it("the README's adding-a-team snippet plans clean on prod: demand, ResourceQuota and quota all 8", async () => {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("### Adding a team and raising its quota"), readme.indexOf("### Changing a GPU pool"));
+        const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+        const snippet = YAML.parse(yamlBlock.replace(/^# .*$/m, "")) as Raw;
+        const jsonLines = /```json\n([\s\S]*?)```/.exec(section)![1].split("\n").filter((l) => l.trim().startsWith("\""));
+        const policy = JSON.parse(`{${jsonLines.join("\n").replace(/,\s*$/, "")}}`) as Raw;
+        const r = await planMutated("prod", (c) => {
+            c["modelplane:teams"].push(...snippet["modelplane:teams"]);
+            c["modelplane:models"].push(...snippet["modelplane:models"]);
+        }, (p) => {
+            for (const k of ["team-gpu-quota", "namespace-gpu-resourcequota"]) p[k] = policy[k];
+        });
+        assert.equal(r.exitCode, 0, r.summary);
+        const report = fs.readFileSync(path.join(r.outDir, "report.md"), "utf8");
+        assert.match(report, /\| ranking \| ranker-8b \(8\) \| 8 \| 8 \| 8 \| 0 \| ok \|/);
+    });
+
+    it("exits 1 when a quota is raised in the policy file only (the ResourceQuota still stops the pods)", async () => {
+        const r = await planMutated("prod", (c) => { model(c, "llama-3-3-70b").replicas = 4; }, (p) => {
+            for (const k of ["team-gpu-quota", "namespace-gpu-resourcequota"]) p[k].quotas.search = 16;
+        });
+        assert.equal(r.exitCode, 1, r.summary);
+        assert.deepEqual(only(r.policies.violations, "team-gpu-quota"), [], "the policy quota covers 16");
+        const [v] = only(r.policies.violations, "namespace-gpu-resourcequota");
+        assert.match(v.message, /allows 12 GPUs .* need 16 GPUs .*\(llama-3-3-70b: 16\).*raise modelplane:teams\[0\]\.gpuQuota \("search"\) in Pulumi\.prod\.yaml to at least 16 \(at most 16/);
+    });
+
     for (const c of cases) {
         it(`exits 1 on ${c.name} (${c.policy})`, async () => {
             const r = await planMutated("prod", c.mutate, c.mutatePolicy);

@@ -195,9 +195,10 @@ describe("plan/gpu-report", () => {
         const result = await runPolicies(stack, cfg);
         const md = renderGpuReport(stack, cfg, result);
         assert.match(md, /## GPU demand per team/);
-        assert.match(md, /\| assistant \| phi \(1\), qwen \(4\) \| 5 \| 10 \| 5 \| ok \|/);
-        assert.match(md, /\| search \| llama \(16\) \| 16 \| 12 \| -4 \| \*\*over quota\*\* \|/);
-        assert.match(md, /\| idle \| — \| 0 \| 4 \| 4 \| ok \|/);
+        // No ResourceQuota in these namespaces ("none"); namespace-gpu-resourcequota reports that.
+        assert.match(md, /\| assistant \| phi \(1\), qwen \(4\) \| 5 \| none \| 10 \| 5 \| ok \|/);
+        assert.match(md, /\| search \| llama \(16\) \| 16 \| none \| 12 \| -4 \| \*\*over quota\*\* \|/);
+        assert.match(md, /\| idle \| — \| 0 \| none \| 4 \| 4 \| ok \|/);
         assert.match(md, /## GPU demand per pool/);
         assert.match(md, /\| h100 \| H100 \| 8 \| 2 \| 16 \| 20 \| \*\*over capacity\*\* \|/);
         assert.match(md, /\| a100 \| \? \| \? \| \? \| \? \| 1 \| \*\*not declared\*\* \|/);

@@ -389,6 +389,38 @@ describe("policy namespace-gpu-resourcequota", () => {
     });
 });
 
+describe("policy namespace-gpu-resourcequota: the ResourceQuota covers the namespace's worst-case demand", () => {
+    const p = namespaceGpuResourceQuota;
+
+    // llmisvc("a") holds 2 replicas × 4 GPUs = 8 at its worst case.
+    for (const [rq, policyQuota, fix] of [
+        ["4", 32, /raise modelplane:teams\[\]\.gpuQuota for "search" in Pulumi\.test\.yaml to at least 8 \(at most 32, team "search"'s quota is 32\)\.$/],
+        ["0", 32, /to at least 8 \(at most 32/],
+        // A quota raised only in the policy file: the policy allows 8 but the namespace's ResourceQuota still says 4.
+        ["4", 8, /to at least 8 \(at most 8, team "search"'s quota is 8\)\.$/],
+        // Demand above both: lowering the models or raising both numbers are the fixes.
+        ["4", 6, /lower replicas\/scaling\.maxReplicas \(or parallelism\) of its models, or raise both modelplane:teams\[\]\.gpuQuota for "search" in Pulumi\.test\.yaml and team-gpu-quota\.quotas\.search \/ namespace-gpu-resourcequota\.quotas\.search in policies\/config\/<stack>\.json to at least 8\.$/],
+    ] as const) {
+        it(`flags a ResourceQuota of ${rq} for a demand of 8 (policy quota ${policyQuota})`, async () => {
+            const stack = [namespace("search"), resourceQuota("search", rq), llmisvc("a")];
+            const vs = (await callStack(p, stack, { quotas: { search: policyQuota }, defaultQuota: 0 })).violations;
+            const v = vs.find((x) => /admission would reject/.test(x.message));
+            assert.ok(v, vs.map((x) => x.message).join("\n"));
+            assert.match(v.message, new RegExp(`^ResourceQuota search/gpu-quota allows ${rq} GPUs? \\(requests\\.nvidia\\.com/gpu\\) in namespace "search" but its workloads need 8 GPUs at their worst case \\(a: 8\\): admission would reject the pods above ${rq}; `));
+            assert.match(v.message, fix);
+            assert.equal(v.urn, resourceQuota("search", rq).urn);
+        });
+    }
+
+    it("passes a ResourceQuota equal to the demand, and counts every GPU workload of the namespace", async () => {
+        const cfg = { quotas: { search: 32 }, defaultQuota: 0 };
+        assert.deepEqual((await callStack(p, [namespace("search"), resourceQuota("search", "8"), llmisvc("a")], cfg)).violations, []);
+        const two = [namespace("search"), resourceQuota("search", "12"), llmisvc("a"), llmisvc("b")]; // 8 + 8 > 12
+        const [v] = (await callStack(p, two, cfg)).violations;
+        assert.match(v.message, /allows 12 GPUs .* need 16 GPUs at their worst case \(a: 8, b: 8\)/);
+    });
+});
+
 describe("policy gpu-pool-capacity", () => {
     const p = gpuPoolCapacity;
 
