@@ -26,7 +26,8 @@ const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
 const dnsLabel = (max: number) =>
     z.string().max(max, `must be at most ${max} characters`).regex(DNS_LABEL, "must be a lowercase RFC 1123 label (a-z, 0-9, '-'; start and end alphanumeric)");
 
-const cidr = z.string().regex(CIDR, "must be an IPv4 CIDR such as 10.60.0.0/16").refine(
+// abort: a value that is not a CIDR at all gets that one error, not a second one about its octets.
+const cidr = z.string().regex(CIDR, { message: "must be an IPv4 CIDR such as 10.60.0.0/16", abort: true }).refine(
     (s) => s.split("/")[0].split(".").every((o) => Number(o) <= 255), "octets must be 0-255");
 
 const count = z.number().int("must be a whole number").min(0, "must be ≥ 0");
@@ -341,11 +342,15 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
     const providers: Record<string, string> = {};
     const prefix = `${PROJECT}:`;
 
+    // Keys whose value is known to be wrong already (not JSON, or a `secure:` value on a plain key): they are left out
+    // of the schema (no second error about the same value) and of the checks that depend on them.
+    const failed = new Set<string>();
     for (const [key, value] of Object.entries(raw)) {
         if (key.startsWith(prefix)) {
             const k = key.slice(prefix.length);
             const ciphertext = secretKeys.has(key) && !(SECRET_KEYS as readonly string[]).includes(k);
             own[k] = STRUCTURED_KEYS.includes(k) && typeof value === "string" && !ciphertext ? decodeJson(key, value, issues) : value;
+            if (own[k] === undefined && value !== undefined) failed.add(k);
         } else if (key.includes(":")) {
             providers[key] = typeof value === "string" ? value : JSON.stringify(value);
         } else {
@@ -363,32 +368,116 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
     const wronglySecret = new Set(Object.keys(own).filter((k) => secretKeys.has(prefix + k) && !(SECRET_KEYS as readonly string[]).includes(k)));
     for (const k of wronglySecret) {
         issues.push({ path: prefix + k, message: `is set as a secret (secure:), but it is not a secret key (only ${SECRET_KEYS.map((s) => prefix + s).join(", ")} are): set it as plain config` });
+        failed.add(k);
     }
 
-    const parsed = stack.safeParse(own);
-    if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-            if (typeof issue.path[0] === "string" && wronglySecret.has(issue.path[0])) continue;
+    // Every part is parsed on its own (each top-level key, each pool, team and model), so a type error in one part
+    // leaves the others parsed and the cross-field checks run on them: one run reports every mistake (issue 17).
+    const parts = parseParts(own, failed, issues);
+    const cfg = resolve(parts, providers, options.stack ?? "stack", issues);
+    if (issues.length > 0 || !cfg) throw new ConfigError(sortInFileOrder(issues, raw, own));
+    return cfg;
+}
+
+type PoolInput = z.infer<typeof gpuPool>;
+type TeamInput = z.infer<typeof team>;
+type ModelInput = z.infer<typeof model>;
+const LIST_KEYS = ["gpuPools", "teams", "models"] as const;
+type ListKey = (typeof LIST_KEYS)[number];
+
+/**
+ * The stack as far as it parsed: a part whose schema failed is undefined (its errors are reported), list elements
+ * keep their index (undefined where the element failed), and `raw` keeps every element as written, so references
+ * to a pool or team whose own definition failed are not reported again as unknown.
+ */
+interface StackParts extends Partial<Omit<StackInput, ListKey>> {
+    gpuPools: (PoolInput | undefined)[];
+    teams: (TeamInput | undefined)[];
+    models: (ModelInput | undefined)[];
+    /** Lists that are missing as a whole (not a list, not JSON, secure:): checks against them are skipped. */
+    unknownLists: Set<ListKey>;
+    raw: Record<ListKey, unknown[]>;
+}
+
+function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: ConfigIssue[]): StackParts {
+    const shape = stack.shape as Record<string, z.ZodType>;
+    const report = (error: z.ZodError, base: PropertyKey[]) => {
+        for (const issue of error.issues) {
+            const path = [...base, ...issue.path];
             if (issue.code === "unrecognized_keys") {
-                for (const k of issue.keys) issues.push({ path: formatPath([...issue.path, k]), message: `unknown key${suggest(k, issue.path, own)}` });
+                for (const k of issue.keys) issues.push({ path: formatPath([...path, k]), message: `unknown key${suggest(k, path, own)}` });
             } else {
-                const value = valueAt(own, issue.path);
-                issues.push({ path: formatPath(issue.path), message: value === undefined ? "is required" : `${quoteValue(value)} ${describeIssue(issue)}` });
+                const value = valueAt(own, path);
+                issues.push({ path: formatPath(path), message: value === undefined ? "is required" : `${quoteValue(value)} ${describeIssue(issue)}` });
             }
         }
-        throw new ConfigError(issues);
+    };
+    for (const k of Object.keys(own)) {
+        if (!Object.hasOwn(shape, k)) issues.push({ path: formatPath([k]), message: `unknown key${suggest(k, [], own)}` });
     }
-    if (issues.length > 0 && wronglySecret.size > 0) throw new ConfigError(issues);
-    const cfg = resolve(parsed.data, providers, options.stack ?? "stack", issues);
-    if (issues.length > 0) throw new ConfigError(issues);
-    return cfg;
+    const out: StackParts = { gpuPools: [], teams: [], models: [], unknownLists: new Set(), raw: { gpuPools: [], teams: [], models: [] } };
+    const parsed = out as unknown as Record<string, unknown>;
+    for (const [k, schema] of Object.entries(shape)) {
+        if (failed.has(k)) {
+            if ((LIST_KEYS as readonly string[]).includes(k)) out.unknownLists.add(k as ListKey);
+            continue;
+        }
+        const value = own[k];
+        if ((LIST_KEYS as readonly string[]).includes(k) && Array.isArray(value)) {
+            const key = k as ListKey;
+            const element = (unwrap(schema) as z.ZodArray<z.ZodType>).element;
+            out.raw[key] = value;
+            parsed[k] = value.map((v, i) => {
+                const r = element.safeParse(v);
+                if (r.success) return r.data;
+                report(r.error, [k, i]);
+                return undefined;
+            });
+            continue;
+        }
+        const r = schema.safeParse(value);
+        if (r.success) parsed[k] = r.data;
+        else {
+            report(r.error, [k]);
+            if ((LIST_KEYS as readonly string[]).includes(k)) {
+                out.unknownLists.add(k as ListKey);
+                parsed[k] = [];
+            }
+        }
+    }
+    return out;
+}
+
+/**
+ * Errors in the order their values appear in the stack file (the order of `raw`'s keys, which is the file's, and of
+ * the values under them); an error about a missing key sorts with its parent, errors outside the file last.
+ */
+function sortInFileOrder(issues: ConfigIssue[], raw: Record<string, unknown>, own: Record<string, unknown>): ConfigIssue[] {
+    const order = new Map<string, number>();
+    const walk = (path: string, v: unknown) => {
+        if (!order.has(path)) order.set(path, order.size);
+        if (Array.isArray(v)) v.forEach((e, i) => walk(`${path}[${i}]`, e));
+        else if (v && typeof v === "object") for (const [k, e] of Object.entries(v)) walk(`${path}.${k}`, e);
+    };
+    const prefix = `${PROJECT}:`;
+    for (const key of Object.keys(raw)) walk(key, key.startsWith(prefix) ? own[key.slice(prefix.length)] : raw[key]);
+    const rank = (path: string): number => {
+        for (let p = path; p; p = p.replace(/(\.[^.[\]]*|\[\d+\])$/, "")) {
+            const r = order.get(p);
+            if (r !== undefined) return r;
+            if (!/(\.[^.[\]]*|\[\d+\])$/.test(p)) break;
+        }
+        return Number.MAX_SAFE_INTEGER;
+    };
+    return issues.map((issue, i) => ({ issue, i, r: rank(issue.path) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.issue);
 }
 
 function decodeJson(key: string, value: string, issues: ConfigIssue[]): unknown {
     try {
         return JSON.parse(value);
     } catch {
-        issues.push({ path: key, message: "expected a YAML object or list, got a plain string" });
+        // Pulumi hands booleans to the program as strings too ("true"); anything else there was written wrong.
+        issues.push({ path: key, message: key === `${PROJECT}:protect` ? `${quoteValue(value)} must be true or false` : `${quoteValue(value)} must be a YAML object or list, not a plain string` });
         return undefined;
     }
 }
@@ -460,35 +549,65 @@ function editDistance(a: string, b: string): number {
 // ---------------------------------------------------------------------------------------------------
 // Cross-field checks and derived values
 
-function resolve(s: StackInput, providers: Record<string, string>, stackName: string, issues: ConfigIssue[]): PlatformConfig {
+function resolve(s: StackParts, providers: Record<string, string>, stackName: string, issues: ConfigIssue[]): PlatformConfig | undefined {
     const at = (...path: PropertyKey[]) => formatPath(path);
     const add = (path: string, message: string) => issues.push({ path, message });
+    const nameOf = (v: unknown): string | undefined => {
+        const n = v && typeof v === "object" ? (v as { name?: unknown }).name : undefined;
+        return typeof n === "string" ? n : undefined;
+    };
+    const rawNames = (k: ListKey) => s.raw[k].map(nameOf);
 
-    checkCloud(s, providers, add);
-    checkUnique(s.gpuPools.map((p) => p.name), "gpuPools", "pool", add);
-    checkUnique(s.teams.map((t) => t.name), "teams", "team", add);
-    checkUnique(s.models.map((m) => m.name), "models", "model", add);
+    if (s.cloud) checkCloud(s.cloud, s.cluster, s.kubeconfig, providers, add);
+    // Names as written, of parsed and unparsed elements alike: a duplicate is a duplicate whatever else is wrong.
+    checkUnique(rawNames("gpuPools"), "gpuPools", "pool", add);
+    checkUnique(rawNames("teams"), "teams", "team", add);
+    checkUnique(rawNames("models"), "models", "model", add);
 
-    // A pool whose own definition is wrong (unknown or other-cloud instance type, unknown accelerator) resolves to
-    // zero GPUs; checking its models against that would only add follow-on errors ("pool has no GPUs"), so its
-    // models skip the pool-dependent checks: the pool's own error is the one to fix.
+    // A pool whose own definition is wrong (a schema error, an unknown or other-cloud instance type, an unknown
+    // accelerator, or any pool while modelplane:cloud is wrong) resolves to no GPUs; checking its models against that
+    // would only add follow-on errors ("pool has no GPUs"), so its models skip the pool-dependent checks: the pool's
+    // own error is the one to fix.
     const broken = new Set<string>();
-    const pools = s.gpuPools.map((p, i) => {
+    const pools: GpuPoolConfig[] = [];
+    s.gpuPools.forEach((p, i) => {
+        const name = rawNames("gpuPools")[i];
+        if (!p) {
+            if (name !== undefined) broken.add(name);
+            return;
+        }
+        if (!s.cloud) {
+            if (p.minNodes > p.maxNodes) add(at("gpuPools", i, "minNodes"), `(${p.minNodes}) must not exceed maxNodes (${p.maxNodes})`);
+            broken.add(p.name);
+            return;
+        }
         const before = issues.length;
         const resolved = resolvePool(s.cloud, p, i, add);
         if (issues.slice(before).some((x) => /\.(instanceType|accelerator|gpusPerNode)$/.test(x.path))) broken.add(p.name);
-        return resolved;
+        pools.push(resolved);
     });
     const poolByName = new Map(pools.filter((p) => !broken.has(p.name)).map((p) => [p.name, p]));
-    const teamNames = s.teams.map((t) => t.name);
-    const poolNames = pools.map((p) => p.name);
-
-    const models: ModelConfig[] = s.models.map((m, i) => {
-        if (!teamNames.includes(m.team)) {
-            add(at("models", i, "team"), `unknown team "${m.team}"; teams are: ${teamNames.join(", ") || "(none)"}`);
+    const teamNames = [...new Set(rawNames("teams").filter((n): n is string => n !== undefined))];
+    const poolNames = [...new Set(rawNames("gpuPools").filter((n): n is string => n !== undefined))];
+    const checkRefs = (team: unknown, poolName: unknown, i: number) => {
+        if (typeof team === "string" && team !== "" && !s.unknownLists.has("teams") && !teamNames.includes(team)) {
+            add(at("models", i, "team"), `unknown team "${team}"; teams are: ${teamNames.join(", ") || "(none)"}`);
         }
+        if (typeof poolName === "string" && poolName !== "" && !s.unknownLists.has("gpuPools") && !poolNames.includes(poolName)) {
+            add(at("models", i, "pool"), `unknown pool "${poolName}"; pools are: ${poolNames.join(", ") || "(none)"}`);
+        }
+    };
+
+    const models: ModelConfig[] = [];
+    s.models.forEach((m, i) => {
+        if (!m) {
+            // The model's schema failed: its references are still checked when they are names.
+            const r = s.raw.models[i] as { team?: unknown; pool?: unknown } | null;
+            if (r && typeof r === "object") checkRefs(r.team, r.pool, i);
+            return;
+        }
+        checkRefs(m.team, m.pool, i);
         const pool = poolByName.get(m.pool);
-        if (!pool && !broken.has(m.pool)) add(at("models", i, "pool"), `unknown pool "${m.pool}"; pools are: ${poolNames.join(", ") || "(none)"}`);
         const topo = checkWorkload(m, pool, ["models", i], add);
         let prefillCfg: PrefillConfig | undefined;
         let prefillTopo: Topology | undefined;
@@ -528,40 +647,52 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
                 "is off and no request carries the x-llm-d-inference-objective header; remove it");
         }
         if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
-        return { ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo };
+        models.push({ ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo });
     });
 
-    issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
-
-    if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
-        add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");
+    if (s.platform) {
+        issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
+        if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
+            add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");
+        }
     }
 
-    const { huggingFaceToken, kubeconfig, ...rest } = s;
+    // Only a config without a single error becomes a PlatformConfig: then every part parsed.
+    if (issues.length > 0 || !s.cloud || !s.cluster || !s.platform || s.protect === undefined) return undefined;
+    const teams = s.teams.filter((t): t is TeamInput => t !== undefined);
     return {
-        ...rest,
+        cloud: s.cloud,
+        protect: s.protect,
+        cluster: s.cluster,
+        teams,
+        platform: s.platform,
         project: PROJECT,
         stack: stackName,
         gpuPools: pools,
         models,
-        secrets: { huggingFaceToken, kubeconfig },
+        secrets: { huggingFaceToken: s.huggingFaceToken, kubeconfig: s.kubeconfig },
         providers,
     };
 }
 
 type Add = (path: string, message: string) => void;
 
-function checkUnique(names: string[], key: string, what: string, add: Add): void {
+function checkUnique(names: (string | undefined)[], key: string, what: string, add: Add): void {
     const seen = new Map<string, number>();
     names.forEach((n, i) => {
+        if (n === undefined) return;
         const first = seen.get(n);
         if (first !== undefined) add(`${PROJECT}:${key}[${i}].name`, `duplicate ${what} name "${n}" (also ${key}[${first}])`);
         else seen.set(n, i);
     });
 }
 
-function checkCloud(s: StackInput, providers: Record<string, string>, add: Add): void {
-    const c = s.cluster;
+function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: string | undefined, providers: Record<string, string>, add: Add): void {
+    if (cloud === "aws" && !providers["aws:region"]) add("aws:region", "is required when modelplane:cloud is aws");
+    if (cloud === "gcp" && !providers["gcp:project"]) add("gcp:project", "is required when modelplane:cloud is gcp");
+    if (cloud !== "existing" && kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, `applies to cloud existing only (${cloud === "aws" ? "EKS" : "GKE"} kubeconfigs are generated)`);
+    // Without a parsed cluster only the keys above are checked: the cluster's own errors are reported.
+    if (!c) return;
     const n = c.network ?? {};
     const awsOnly = { "network.vpcCidr": n.vpcCidr, "network.availabilityZones": n.availabilityZones, "network.vpcId": n.vpcId, "network.privateSubnetIds": n.privateSubnetIds, adminPrincipalArns: c.adminPrincipalArns.length ? c.adminPrincipalArns : undefined };
     const gcpOnly = { location: c.location, releaseChannel: c.releaseChannel, "network.subnetCidr": n.subnetCidr, "network.podsCidr": n.podsCidr, "network.servicesCidr": n.servicesCidr };
@@ -569,23 +700,19 @@ function checkCloud(s: StackInput, providers: Record<string, string>, add: Add):
     const forbid = (fields: Record<string, unknown>, why: string) => {
         for (const [f, v] of Object.entries(fields)) if (v !== undefined) add(`${PROJECT}:cluster.${f}`, why);
     };
-    switch (s.cloud) {
+    switch (cloud) {
         case "aws":
-            if (!providers["aws:region"]) add("aws:region", "is required when modelplane:cloud is aws");
             forbid(gcpOnly, "applies to cloud gcp only; modelplane:cloud is aws");
             if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud aws (the nodes that run the platform controllers)");
             if (n.vpcId && !n.privateSubnetIds?.length) add(`${PROJECT}:cluster.network.privateSubnetIds`, "is required with network.vpcId");
             if (n.privateSubnetIds && !n.vpcId) add(`${PROJECT}:cluster.network.vpcId`, "is required with network.privateSubnetIds");
             if (n.vpcId && n.vpcCidr) add(`${PROJECT}:cluster.network.vpcCidr`, "cannot be combined with network.vpcId (an existing VPC keeps its CIDR)");
-            if (s.kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, "applies to cloud existing only (EKS kubeconfigs are generated)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
             break;
         case "gcp":
-            if (!providers["gcp:project"]) add("gcp:project", "is required when modelplane:cloud is gcp");
             if (!c.location) add(`${PROJECT}:cluster.location`, "is required for cloud gcp (a region such as us-central1, or a zone)");
             forbid(awsOnly, "applies to cloud aws only; modelplane:cloud is gcp");
             if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud gcp (the nodes that run the platform controllers)");
-            if (s.kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, "applies to cloud existing only (GKE kubeconfigs are generated)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
             break;
         case "existing":
@@ -760,7 +887,7 @@ function checkPodFitsNode(m: z.infer<typeof model>, topo: Topology, pool: GpuPoo
     }
 }
 
-function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {
+function checkLoader(cloud: Cloud | undefined, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {
     const at = (f: string) => `${PROJECT}:models[${i}].${f}`;
     const scheme = m.uri.split("://")[0];
     switch (m.loader) {

@@ -161,6 +161,28 @@ function ajvMessage(file: string, policy: string, e: ErrorObject): string {
 }
 
 /**
+ * A JSON syntax error with its line and column (V8's messages give a character offset, "at position 214"), the line
+ * itself, and the usual cause named: JSON has no comments, no trailing commas and needs double-quoted keys.
+ */
+export function jsonErrorMessage(file: string, text: string, v8Message: string): string {
+    const m = / in JSON at position (\d+)/.exec(v8Message);
+    const atEnd = m === null || Number(m[1]) >= text.trimEnd().length;
+    // At the end of the input, point at the last line that has text (the one after which something is missing).
+    const offset = atEnd ? text.trimEnd().length : Number(m[1]);
+    const before = text.slice(0, offset).split("\n");
+    const line = before.length;
+    const col = before[before.length - 1].length + 1;
+    const lineText = text.split("\n")[line - 1] ?? "";
+    const what = atEnd ? "the file ends before the JSON is complete" : v8Message.replace(/ in JSON at position \d+.*$/, "");
+    const prev = text.slice(0, offset).trimEnd();
+    const hint = /\/\/|\/\*/.test(lineText) ? "; JSON has no comments — remove them"
+        : prev.endsWith(",") && /^\s*[}\]]/.test(text.slice(offset)) ? "; JSON allows no comma before a closing } or ] — remove it"
+        : /^Expected (double-quoted )?property name/.test(v8Message) ? "; keys must be in double quotes (\"team-gpu-quota\")"
+        : atEnd ? "; a closing } or ] is missing" : "";
+    return `${file}:${line}:${col}: not valid JSON at line ${line}, column ${col}: ${what}${hint} — the line is \`${lineText.trimEnd()}\``;
+}
+
+/**
  * Reads and validates a policy config file (`policies/config/<stack>.json`): JSON, known policy names
  * (or "all"), valid enforcement levels, each policy's properties against its configSchema (ajv, with
  * "no other keys"), and the two copies of the team quotas being equal. Throws PolicyConfigError listing
@@ -177,7 +199,7 @@ export function loadPolicyConfig(file: string, policies: readonly GuardPolicy[] 
     try {
         parsed = text.trim() === "" ? {} : JSON.parse(text);
     } catch (e) {
-        throw new PolicyConfigError(`${file}: $: not valid JSON (${(e as Error).message})`);
+        throw new PolicyConfigError(jsonErrorMessage(file, text, (e as Error).message));
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
         throw new PolicyConfigError(`${file}: $: must be an object of policy names to an enforcement level or a config object`);

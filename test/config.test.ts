@@ -134,7 +134,7 @@ const cases: Case[] = [
     { name: "existing pool without an accelerator", stack: "local", mutate: (r) => { delete pool(r, "cpu").accelerator; },
         path: "modelplane:gpuPools[0].accelerator", message: /is required for cloud existing/ },
     { name: "object key given as a non-JSON string", stack: "prod", mutate: (r) => { r["modelplane:models"] = "llama"; },
-        path: "modelplane:models", message: /expected a YAML object or list/ },
+        path: "modelplane:models", message: /^"llama" must be a YAML object or list, not a plain string$/ },
     { name: "letsencrypt without a contact email", stack: "prod", mutate: (r) => { delete r["modelplane:platform"].gateway.tls.email; },
         path: "modelplane:platform.gateway.tls.email", message: /is required with issuer letsencrypt/ },
     { name: "model URI with an unsupported scheme", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").uri = "https://example.com/model"; },
@@ -181,22 +181,52 @@ describe("stack config validation", () => {
         }
     });
 
-    it("reports every error at once, each with its path", () => {
+    it("reports every error at once, each with its path: schema errors do not hide cross-field checks", () => {
         const issues = issuesOf("prod", (r) => {
             model(r, "qwen3-32b").pool = "h200";
             r["modelplane:teams"][0].gpuQuota = -1;
             delete r["aws:region"];
         });
-        // zod reports the schema error first and stops before cross-field checks; fix it and the rest appear together.
-        assert.deepEqual(issues.map((i) => i.path), ["modelplane:teams[0].gpuQuota"]);
-        const crossField = issuesOf("prod", (r) => {
-            model(r, "qwen3-32b").pool = "h200";
-            model(r, "llama-3-3-70b").team = "ads";
-            delete r["aws:region"];
-            pool(r, "l40s").minNodes = 9;
+        // Sorted in file order; aws:region is missing from the file, so it comes last.
+        assert.deepEqual(issues.map((i) => i.path), ["modelplane:teams[0].gpuQuota", "modelplane:models[1].pool", "aws:region"]);
+    });
+
+    it("a model, pool or team with a schema error still has its references and name checked, without follow-on errors", () => {
+        const issues = issuesOf("prod", (r) => {
+            model(r, "qwen3-32b").replicas = "two";          // schema error in the model…
+            model(r, "qwen3-32b").team = "ads";               // …whose team is still checked
+            pool(r, "h100").maxNodes = 0;                     // schema error in a pool: its models get no "unknown pool"
+            r["modelplane:teams"][1].gpuQuota = "many";       // schema error in a team: its models get no "unknown team"
+            r["modelplane:teams"].push({ name: "search", gpuQuota: "x" }); // a duplicate name is reported whatever else is wrong
         });
-        assert.deepEqual(crossField.map((i) => i.path).sort(), [
-            "aws:region", "modelplane:gpuPools[1].minNodes", "modelplane:models[0].team", "modelplane:models[1].pool",
+        assert.deepEqual(issues.map((i) => `${i.path}: ${i.message}`), [
+            "modelplane:gpuPools[0].maxNodes: 0 must be ≥ 1",
+            "modelplane:teams[1].gpuQuota: \"many\" expected number, received string",
+            "modelplane:teams[3].name: duplicate team name \"search\" (also teams[0])",
+            "modelplane:teams[3].gpuQuota: \"x\" expected number, received string",
+            "modelplane:models[1].team: unknown team \"ads\"; teams are: search, assistant, research",
+            "modelplane:models[1].replicas: \"two\" expected number, received string",
+        ]);
+    });
+
+    it("a wrong cloud or cluster skips only the checks that need it", () => {
+        const cloud = issuesOf("prod", (r) => { r["modelplane:cloud"] = "azure"; model(r, "llama-3-3-70b").team = "ads"; });
+        assert.deepEqual(cloud.map((i) => i.path), ["modelplane:cloud", "modelplane:models[0].team"], cloud.map((i) => i.message).join("\n"));
+        const cluster = issuesOf("prod", (r) => { r["modelplane:cluster"].name = "LLM_Prod"; delete r["aws:region"]; pool(r, "l40s").minNodes = 9; });
+        assert.deepEqual(cluster.map((i) => i.path), ["modelplane:cluster.name", "modelplane:gpuPools[1].minNodes", "aws:region"], cluster.map((i) => i.message).join("\n"));
+    });
+
+    it("sorts errors in file order, not in the order the checks run", () => {
+        const issues = issuesOf("prod", (r) => {
+            model(r, "deepseek-r1").vllm.args = ["-tp", "8"];          // cross-field, last model
+            r["modelplane:platform"].gateway.bufferLimit = "lots";      // schema, after the models in the file
+            r["modelplane:cluster"].endpointPublicAccessCidrs = ["x"];  // schema, before the pools
+            pool(r, "l40s").minNodes = 9;                               // cross-field
+            model(r, "llama-3-3-70b").team = "ads";                     // cross-field, first model
+        });
+        assert.deepEqual(issues.map((i) => i.path), [
+            "modelplane:cluster.endpointPublicAccessCidrs[0]", "modelplane:gpuPools[1].minNodes", "modelplane:models[0].team",
+            "modelplane:models[3].vllm.args[0]", "modelplane:platform.gateway.bufferLimit",
         ]);
     });
 

@@ -92,7 +92,7 @@ describe("offline plan", () => {
         fs.writeFileSync(file, "config: [unclosed\n");
         const r = cli(["x", "--config-file", file]);
         assert.equal(r.status, 2);
-        assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}: YAML`));
+        assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, "\\.")}:2:1: invalid YAML at the end of the file \\(line 2, column 1\\): a \`\\[\` opened above is not closed with \`\\]\` before the end of the file — the last line is \`config: \\[unclosed\`\n`));
         const missing = cli(["nosuchstack"]);
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /no stack "nosuchstack": Pulumi\.nosuchstack\.yaml does not exist; stacks: dev, local, prod/);

@@ -62,13 +62,29 @@ describe("loadPolicyConfig", () => {
         assert.ok(lines.includes(`${f}: $["allowed-gpu-instance-types"].allowed: must be array`), lines.join("\n"));
     });
 
+    // Issue 17 item 6: a line and column, not V8's character offset, and the usual cause named.
+    for (const [name, text, where, message] of [
+        ["a trailing comma", '{\n  "all": "mandatory",\n  "max-gpus-per-model": { "max": 8 },\n}\n', "4:1", /Expected double-quoted property name; JSON allows no comma before a closing \} or \] — remove it — the line is `\}`$/],
+        ["a comment", '{\n  "all": "mandatory", // the default\n  "max-gpus-per-model": { "max": 8 }\n}\n', "2:23", /JSON has no comments — remove them — the line is ` {2}"all": "mandatory", \/\/ the default`$/],
+        ["a missing closing brace", '{\n  "all": "mandatory",\n  "max-gpus-per-model": { "max": 8 }\n', "3:37", /the file ends before the JSON is complete; a closing \} or \] is missing — the line is ` {2}"max-gpus-per-model": \{ "max": 8 \}`$/],
+        ["a missing comma", '{\n  "all": "mandatory"\n  "max-gpus-per-model": { "max": 8 }\n}\n', "3:3", /Expected ',' or '\}' after property value — the line is ` {2}"max-gpus-per-model": \{ "max": 8 \}`$/],
+    ] as const) {
+        it(`names the line and column of invalid JSON: ${name}`, () => {
+            const f = write(`json-${name.replace(/ /g, "-")}.json`, text);
+            const msg = configError(f);
+            assert.ok(msg.startsWith(`${f}:${where}: not valid JSON at line ${where.split(":")[0]}, column ${where.split(":")[1]}: `), msg);
+            assert.doesNotMatch(msg, /position \d+/);
+            assert.match(msg, message);
+        });
+    }
+
     it("rejects keys a policy does not declare, bad enforcement levels, config for policies without config, and bad JSON", () => {
         assert.match(configError(write("key.json", { "max-gpus-per-model": { maximum: 8 } })), /: \$\["max-gpus-per-model"\]\.maximum: unknown key "maximum"$/);
         assert.match(configError(write("level.json", { all: "strict" })), /: \$\.all: "strict" is not an enforcement level \(advisory, mandatory, remediate, disabled\)$/);
         assert.match(configError(write("level2.json", { "gpu-pool-capacity": { enforcementLevel: "warn" } })), /: \$\["gpu-pool-capacity"\]\.enforcementLevel: "warn" is not an enforcement level/);
         assert.match(configError(write("noconfig.json", { "gpu-pool-capacity": { slack: 2 } })), /: \$\["gpu-pool-capacity"\]\.slack: unknown key "slack"$/);
         assert.match(configError(write("allkeys.json", { all: { enforcementLevel: "mandatory", quotas: {} } })), /: \$\.all\.quotas: "all" takes only enforcementLevel$/);
-        assert.match(configError(write("bad.json", "{ all: mandatory }")), /bad\.json: \$: not valid JSON/);
+        assert.match(configError(write("bad.json", "{ all: mandatory }")), /bad\.json:1:3: not valid JSON at line 1, column 3: Expected property name or '}'; keys must be in double quotes/);
         assert.match(configError(write("array.json", "[]")), /array\.json: \$: must be an object/);
         assert.match(configError(path.join(tmp, "missing.json")), /missing\.json: cannot read the policy config file/);
     });
