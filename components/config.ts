@@ -394,7 +394,10 @@ interface StackParts extends Partial<Omit<StackInput, ListKey>> {
     gpuPools: (PoolInput | undefined)[];
     teams: (TeamInput | undefined)[];
     models: (ModelInput | undefined)[];
-    /** Lists that are missing as a whole (not a list, not JSON, secure:): checks against them are skipped. */
+    /**
+     * Lists that are missing as a whole (not a list, not JSON, secure:), or that hold an element whose name is wrong:
+     * references to unknown names in them are not reported (the wrong name may be the one meant).
+     */
     unknownLists: Set<ListKey>;
     raw: Record<ListKey, unknown[]>;
 }
@@ -431,6 +434,7 @@ function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: C
                 const r = element.safeParse(v);
                 if (r.success) return r.data;
                 report(r.error, [k, i]);
+                if (r.error.issues.some((x) => x.path[0] === "name" || x.path.length === 0)) out.unknownLists.add(key);
                 return undefined;
             });
             continue;
@@ -491,10 +495,24 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     return cur;
 }
 
+/** zod's default messages in the words the rest of the config errors use; messages the schema sets are kept. */
 function describeIssue(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_value" && "values" in issue) {
         return `must be one of ${issue.values.map((v) => String(v)).join(", ")}`;
     }
+    if (issue.code === "invalid_type" && /^Invalid input: expected /.test(issue.message)) {
+        const what: Record<string, string> = { object: "a map (key: value)", array: "a list", string: "a string", number: "a number", boolean: "true or false" };
+        return `must be ${what[issue.expected] ?? issue.expected}`;
+    }
+    if ((issue.code === "too_small" || issue.code === "too_big") && /^Too (small|big): /.test(issue.message)) {
+        const small = issue.code === "too_small";
+        const n = Number(small ? issue.minimum : issue.maximum);
+        const op = small ? (issue.inclusive ? "≥" : ">") : (issue.inclusive ? "≤" : "<");
+        if (issue.origin === "string") return small && n === 1 ? "must not be empty" : `must be ${small ? "at least" : "at most"} ${n} characters`;
+        if (issue.origin === "array") return small && n === 1 ? "must not be empty" : `must have ${small ? "at least" : "at most"} ${n} items`;
+        return `must be ${op} ${n}`;
+    }
+    if (issue.code === "invalid_format" && issue.message === "Invalid email address") return "must be an email address";
     return issue.message.replace(/^Invalid input: /, "");
 }
 
@@ -586,6 +604,10 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
         if (issues.slice(before).some((x) => /\.(instanceType|accelerator|gpusPerNode)$/.test(x.path))) broken.add(p.name);
         pools.push(resolved);
     });
+    // A name two pools share is ambiguous: its models skip the pool checks (the duplicate is reported).
+    const poolNameCounts = new Map<string, number>();
+    for (const n of rawNames("gpuPools")) if (n !== undefined) poolNameCounts.set(n, (poolNameCounts.get(n) ?? 0) + 1);
+    for (const [n, c] of poolNameCounts) if (c > 1) broken.add(n);
     const poolByName = new Map(pools.filter((p) => !broken.has(p.name)).map((p) => [p.name, p]));
     const teamNames = [...new Set(rawNames("teams").filter((n): n is string => n !== undefined))];
     const poolNames = [...new Set(rawNames("gpuPools").filter((n): n is string => n !== undefined))];
@@ -608,12 +630,12 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
         }
         checkRefs(m.team, m.pool, i);
         const pool = poolByName.get(m.pool);
-        const topo = checkWorkload(m, pool, ["models", i], add);
+        const topo = checkWorkload(m, pool, ["models", i], add, () => issues.length);
         let prefillCfg: PrefillConfig | undefined;
         let prefillTopo: Topology | undefined;
         if (m.prefill) {
             prefillCfg = { ...m.prefill, parallelism: m.prefill.parallelism ?? m.parallelism };
-            prefillTopo = checkWorkload(prefillCfg, pool, ["models", i, "prefill"], add);
+            prefillTopo = checkWorkload(prefillCfg, pool, ["models", i, "prefill"], add, () => issues.length);
             if (topo.multiNode || prefillTopo.multiNode) {
                 // LWS names its StatefulSets <name>-kserve-mn-prefill; StatefulSet names over 52 characters
                 // break the controller-revision-hash label (kubernetes/kubernetes#64023).
@@ -715,9 +737,12 @@ function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: stri
             if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud gcp (the nodes that run the platform controllers)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
             break;
-        case "existing":
-            forbid({ ...awsOnly, ...gcpOnly, ...cloudOnly }, "applies to cloud aws or gcp only; modelplane:cloud is existing (the cluster is not managed here)");
+        case "existing": {
+            // network is reported once as a whole, not again for each of its fields.
+            const nested = Object.fromEntries(Object.entries({ ...awsOnly, ...gcpOnly }).filter(([f]) => !f.startsWith("network.")));
+            forbid({ ...nested, ...cloudOnly }, "applies to cloud aws or gcp only; modelplane:cloud is existing (the cluster is not managed here)");
             break;
+        }
     }
 }
 
@@ -798,7 +823,7 @@ interface WorkloadLike {
     parallelism: ParallelismConfig;
 }
 
-function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: PropertyKey[], add: Add): Topology {
+function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: PropertyKey[], add: Add, countIssues: () => number): Topology {
     const at = (...p: PropertyKey[]) => formatPath([...path, ...p]);
     for (const i of podSpecPatchIssues(w)) add(at(...i.path), i.message); // template/workerTemplate: schema + what they would remove
     if (w.replicas !== undefined && w.scaling) add(at("scaling"), "cannot be combined with replicas (KServe rejects both); use one");
@@ -812,16 +837,20 @@ function checkWorkload(w: WorkloadLike, pool: GpuPoolConfig | undefined, path: P
         add(at("scaling", "minReplicas"), "(0) scale-to-zero is not available in the pinned KServe v0.20.0 (minReplicas and KEDA idleReplicaCount have minimum 1); use minReplicas: 1 or more");
     }
     const p = w.parallelism;
+    const before = countIssues();
     if (p.pipeline && (p.data || p.dataLocal)) add(at("parallelism"), "pipeline cannot be combined with data/dataLocal (KServe supports one multi-node strategy per workload)");
     if (p.dataLocal && !p.data) add(at("parallelism", "dataLocal"), "requires data");
     if (p.data && p.dataLocal && p.data % p.dataLocal !== 0) {
         add(at("parallelism", "dataLocal"), `must divide data (${p.data}); data ÷ dataLocal is the number of pods per replica`);
     }
+    // A parallelism that is wrong in itself has no meaningful pod size: checking it against the pool would only add
+    // follow-on errors about a shape the fix will change.
+    const consistent = countIssues() === before;
     const gpuNode = pool ? pool.gpusPerNode > 0 : true;
     // Single-node data parallelism keeps all ranks in one pod: KServe needs dataLocal alongside data.
     const normalised = p.data && !p.dataLocal ? { ...p, dataLocal: p.data } : p;
     const topo = topology(normalised, gpuNode);
-    if (pool) {
+    if (pool && consistent) {
         if (pool.gpusPerNode === 0) {
             if (p.tensor > 1 || (p.pipeline ?? 1) > 1 || (p.data ?? 1) > 1) {
                 add(at("parallelism"), `pool "${pool.name}" has no GPUs; CPU serving runs one rank per pod (tensor 1, no pipeline/data)`);
