@@ -11,16 +11,17 @@ export interface PlanArgs {
     policyConfig?: string;
     out?: string;
     projectDir?: string;
+    base?: string;
 }
 
-export const USAGE = "usage: npm run plan -- <stack> [--config-file <Pulumi.<stack>.yaml>] [--policy-config <policies/config/<stack>.json>] [--out <dir>]";
+export const USAGE = "usage: npm run plan -- <stack> [--config-file <Pulumi.<stack>.yaml>] [--policy-config <policies/config/<stack>.json>] [--out <dir>] [--base <dir-of-base-plan>]";
 
 /** Raised for arguments the CLI cannot use; an empty message means `--help`. */
 export class UsageError extends Error {}
 
 export function parseArgs(argv: string[]): PlanArgs {
     const opts: Partial<PlanArgs> = {};
-    const flags: Record<string, keyof PlanArgs> = { "--config-file": "configFile", "--policy-config": "policyConfig", "--out": "out" };
+    const flags: Record<string, keyof PlanArgs> = { "--config-file": "configFile", "--policy-config": "policyConfig", "--out": "out", "--base": "base" };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
@@ -64,12 +65,16 @@ export function helpText(projectDir: string): string {
         "  --config-file <file>    the stack file (default: Pulumi.<stack>.yaml in the project)",
         "  --policy-config <file>  the policy pack config (default: policies/config/<stack>.json)",
         "  --out <dir>             where to write (default: .plan/<stack>/)",
+        "  --base <dir>            a base plan's --out directory (e.g. of the target branch): also write comment.md,",
+        "                          the pull-request comment that leads with what changed against it",
         "  -h, --help              this text",
         "",
         "writes:",
         "  resources.json  every registered resource (type, name, parent, provider, dependencies, inputs; secrets as \"[secret]\")",
         "  manifests/      one YAML file per Kubernetes object",
         "  report.md       resource counts, GPU demand per team and pool, policy results",
+        "  summary.json    models, GPU tables, violations or config errors as data (what --base compares)",
+        "  comment.md      with --base: the PR comment (changes first, full report collapsed, within GitHub's limit)",
         "",
         "exit status:",
         "  0  no mandatory policy violation",

@@ -11,6 +11,8 @@ import { renderReport } from "./report";
 import { readStackFile } from "./stack-file";
 import { loadPolicyConfig, mandatoryViolations, PolicyConfigError, PolicyRunResult, runPolicies } from "./policy-runner";
 import { renderGpuReport } from "./gpu-report";
+import { buildSummary, failedSummary, PlanSummary, SUMMARY_FILE } from "./summary";
+import { readSummary, renderComment } from "./comment";
 
 export interface PlanOptions {
     stack: string;
@@ -18,6 +20,8 @@ export interface PlanOptions {
     policyConfig?: string;
     out?: string;
     projectDir?: string;
+    /** A base plan's output directory: write comment.md, this plan against that one (plan/comment.ts). */
+    base?: string;
 }
 
 export interface PlanResult {
@@ -60,11 +64,32 @@ export function renderFailedReport(stack: string, error: unknown): string {
     return lines.join("\n") + "\n";
 }
 
-function writeFailedPlan(outDir: string, stack: string, error: unknown): void {
+function writeFailedPlan(outDir: string, opts: PlanOptions, projectDir: string, error: unknown): void {
     fs.mkdirSync(outDir, { recursive: true });
     fs.rmSync(path.join(outDir, "resources.json"), { force: true });
     fs.rmSync(path.join(outDir, "manifests"), { recursive: true, force: true });
-    fs.writeFileSync(path.join(outDir, "report.md"), renderFailedReport(stack, error));
+    fs.writeFileSync(path.join(outDir, "report.md"), renderFailedReport(opts.stack, error));
+    writeSummary(outDir, opts, failedSummary(opts.stack, stackFileName(opts, projectDir), error));
+}
+
+/** The stack file as the user knows it (`Pulumi.prod.yaml`), for fix-it text. */
+function stackFileName(opts: PlanOptions, projectDir: string): string {
+    const file = opts.configFile ?? path.join(projectDir, `Pulumi.${opts.stack}.yaml`);
+    return path.basename(file);
+}
+
+/** summary.json, and with --base the PR comment section of this stack against the base plan. */
+function writeSummary(outDir: string, opts: PlanOptions, summary: PlanSummary): void {
+    fs.writeFileSync(path.join(outDir, SUMMARY_FILE), JSON.stringify(summary, null, 1) + "\n");
+    // A comment.md of an earlier run with --base would look current: it goes.
+    fs.rmSync(path.join(outDir, "comment.md"), { force: true });
+    if (opts.base === undefined) return;
+    const reportFile = path.join(outDir, "report.md");
+    const comment = renderComment([{
+        stack: opts.stack, head: summary, base: readSummary(path.resolve(opts.base)),
+        report: fs.existsSync(reportFile) ? fs.readFileSync(reportFile, "utf8") : undefined,
+    }]);
+    fs.writeFileSync(path.join(outDir, "comment.md"), comment);
 }
 
 export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
@@ -73,7 +98,7 @@ export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
     try {
         return await planInto(opts, projectDir, outDir);
     } catch (e) {
-        writeFailedPlan(outDir, opts.stack, e);
+        writeFailedPlan(outDir, opts, projectDir, e);
         throw e;
     }
 }
@@ -102,6 +127,7 @@ async function planInto(opts: PlanOptions, projectDir: string, outDir: string): 
     const manifests = writeManifests(resources, path.join(outDir, "manifests"));
     const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies, opts.stack) });
     fs.writeFileSync(path.join(outDir, "report.md"), report);
+    writeSummary(outDir, opts, buildSummary({ config, resources, outputs, policies, policyConfig, stackFile: stackFileName(opts, projectDir) }));
     const timings: PlanTimings = { config: configSeconds, evaluate: evaluateSeconds, policies: policiesSeconds, outputs: lap() };
 
     const advisory = policies.violations.filter((v) => v.level === "advisory");

@@ -73,7 +73,10 @@ describe("offline plan", () => {
         assert.equal(r.status, 2, r.stderr);
         assert.match(r.stderr, /modelplane:teams\[1\]\.gpuQuota: -3 must be ≥ 0/, "the error quotes the value");
         assert.doesNotMatch(r.stderr, /^\s+at /m, "a config error prints no stack trace");
-        assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["report.md"], "the previous resources.json and manifests/ are gone");
+        assert.deepEqual(fs.readdirSync(path.join(dir, "out")).sort(), ["report.md", "summary.json"], "the previous resources.json and manifests/ are gone");
+        const summary = JSON.parse(fs.readFileSync(path.join(dir, "out", "summary.json"), "utf8"));
+        assert.equal(summary.status, "invalid", "summary.json is this run's, not the earlier good one");
+        assert.ok(summary.errors.some((e: { path: string }) => e.path === "modelplane:teams[1].gpuQuota"));
         const failed = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
         assert.match(failed, /^# modelplane plan: dev — FAILED/);
         assert.match(failed, /- `modelplane:teams\[1\]\.gpuQuota`: -3 must be ≥ 0/, "the report lists the errors path by path (the PR comment shows them)");
@@ -100,6 +103,8 @@ describe("offline plan", () => {
 
     it("parses its arguments strictly", () => {
         assert.deepEqual(parseArgs(["prod", "--out", "x", "--policy-config=p.json"]), { stack: "prod", out: "x", policyConfig: "p.json" });
+        assert.deepEqual(parseArgs(["prod", "--base", ".plan-base/prod"]), { stack: "prod", base: ".plan-base/prod" });
+        assert.throws(() => parseArgs(["prod", "--base"]), /--base needs a value/);
         assert.throws(() => parseArgs([]), /missing <stack>/);
         assert.throws(() => parseArgs(["prod", "--frobnicate"]), /unknown option --frobnicate/);
         assert.throws(() => parseArgs(["prod", "--out"]), /--out needs a value/);

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { validateWorkflow } from "@action-validator/core";
+import { COMMENT_MARKER } from "../plan/comment";
 import { PROJECT_DIR } from "./harness";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
@@ -58,7 +59,7 @@ describe("GitHub workflows", () => {
             assert.equal(plan.permissions?.["id-token"], undefined);
             assert.equal(wf.permissions?.["id-token"], undefined, "no workflow-wide OIDC permission");
             const run = plan.steps.map((s) => s.run ?? "").join("\n");
-            assert.match(run, /npm run --silent plan -- "\$\{\{ matrix\.stack \}\}" --policy-config "policies\/config\/\$\{\{ matrix\.stack \}\}\.json"/);
+            assert.match(run, /npm run --silent plan -- "\$\{\{ matrix\.stack \}\}" --policy-config "policies\/config\/\$\{\{ matrix\.stack \}\}\.json" --base "\.plan-base\/\$\{\{ matrix\.stack \}\}"/);
             assert.ok(plan.steps.some((s) => s.run === "npm ci"));
         });
 
@@ -73,13 +74,36 @@ describe("GitHub workflows", () => {
             assert.match(steps[fetchAt].run ?? "", />> "\$GITHUB_ENV"/, "MODELPLANE_CRDS_DIR reaches the test step through GITHUB_ENV");
         });
 
-        it("posts one PR comment with the reports, updated in place", () => {
+        it("plans the base branch of the PR with its own code, before the PR's plan compares against it", () => {
+            const plan = wf.jobs.plan;
+            const baseCheckout = plan.steps.findIndex((s) => s.uses?.startsWith("actions/checkout@") && s.with?.ref === "${{ github.event.pull_request.base.sha }}");
+            assert.ok(baseCheckout >= 0, "no checkout of the base sha");
+            assert.equal(plan.steps[baseCheckout].with?.path, "base");
+            const basePlan = plan.steps.findIndex((s) => /cd base && npm ci .*\n?.*npm run --silent plan -- "\$\{\{ matrix\.stack \}\}" --out "\$GITHUB_WORKSPACE\/\.plan-base\/\$\{\{ matrix\.stack \}\}"/s.test(s.run ?? ""));
+            const headPlan = plan.steps.findIndex((s) => s.id === "plan");
+            assert.ok(baseCheckout < basePlan && basePlan < headPlan, "base checked out, then planned, then the PR planned with --base");
+            assert.match(plan.steps[basePlan].run ?? "", /\|\| echo/, "a base without the stack (or that fails) must not fail the job");
+            const uploads = plan.steps.filter((s) => s.uses?.startsWith("actions/upload-artifact@")).map((s) => [s.with?.name, s.with?.path]);
+            assert.deepEqual(uploads, [["plan-${{ matrix.stack }}", ".plan/${{ matrix.stack }}"], ["base-plan-${{ matrix.stack }}", ".plan-base/${{ matrix.stack }}"]]);
+        });
+
+        it("posts one PR comment built by npm run plan:comment (changes first, within GitHub's limit), updated in place", () => {
             const c = wf.jobs.comment;
             assert.deepEqual(needs(c), ["plan"]);
             assert.equal(c.permissions?.["pull-requests"], "write");
-            const script = String(c.steps.find((s) => s.uses?.startsWith("actions/github-script"))?.with?.script);
-            assert.match(script, /report\.md/);
+            const downloads = c.steps.filter((s) => s.uses?.startsWith("actions/download-artifact@")).map((s) => [s.with?.pattern, s.with?.path]);
+            assert.deepEqual(downloads, [["plan-*", "plans"], ["base-plan-*", "base-plans"]]);
+            const build = c.steps.findIndex((s) => /npm run --silent plan:comment -- plans --base base-plans\s*\\?\s*--artifact-url "\$\{\{ github\.server_url \}\}\/\$\{\{ github\.repository \}\}\/actions\/runs\/\$\{\{ github\.run_id \}\}" --out comment\.md/.test(s.run ?? ""));
+            assert.ok(build >= 0, "no plan:comment step");
+            assert.ok(c.steps.findIndex((s) => s.run === "npm ci") < build, "dependencies installed before plan:comment");
+            const scriptAt = c.steps.findIndex((s) => s.uses?.startsWith("actions/github-script"));
+            assert.ok(scriptAt > build);
+            const script = String(c.steps[scriptAt].with?.script);
+            assert.match(script, /readFileSync\("comment\.md", "utf8"\)/);
+            assert.doesNotMatch(script, /slice\(0, 65000\)/, "the comment is fitted by plan:comment, not cut blindly");
             assert.match(script, /updateComment/);
+            // The script's marker is the one plan:comment writes, so the comment is found and updated in place.
+            assert.match(script, new RegExp(COMMENT_MARKER));
         });
 
         it("previews each cloud stack with the policy pack and that stack's policy config", () => {
