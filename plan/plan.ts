@@ -125,9 +125,10 @@ async function planInto(opts: PlanOptions, projectDir: string, outDir: string): 
     const forDisk = resources.map(({ rawProps: _raw, ...r }) => r);
     fs.writeFileSync(path.join(outDir, "resources.json"), JSON.stringify(forDisk, null, 2) + "\n");
     const manifests = writeManifests(resources, path.join(outDir, "manifests"));
-    const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies, opts.stack) });
+    const planSummary = buildSummary({ config, resources, outputs, policies, policyConfig, stackFile: stackFileName(opts, projectDir) });
+    const report = renderReport({ config, resources, outputs, policySection: renderGpuReport(resources, policyConfig, policies, opts.stack), models: planSummary.models });
     fs.writeFileSync(path.join(outDir, "report.md"), report);
-    writeSummary(outDir, opts, buildSummary({ config, resources, outputs, policies, policyConfig, stackFile: stackFileName(opts, projectDir) }));
+    writeSummary(outDir, opts, planSummary);
     const timings: PlanTimings = { config: configSeconds, evaluate: evaluateSeconds, policies: policiesSeconds, outputs: lap() };
 
     const advisory = policies.violations.filter((v) => v.level === "advisory");

@@ -2,6 +2,7 @@
 import { PlatformConfig } from "../components/config";
 import { RegisteredResource } from "../lib/resources";
 import { isUnexpandedBundle, kubernetesObjects } from "./manifests";
+import type { ModelSummary } from "./summary";
 
 export interface ReportInput {
     config: PlatformConfig;
@@ -9,6 +10,8 @@ export interface ReportInput {
     outputs: Record<string, unknown>;
     /** Markdown of the GPU tables and policy results, when policies ran. */
     policySection?: string;
+    /** Per model what a reviewer checks (plan/summary.ts): the Models table shows it. */
+    models?: ModelSummary[];
 }
 
 function table(head: string[], rows: (string | number)[][]): string {
@@ -32,7 +35,14 @@ export function renderReport(input: ReportInput): string {
         `- ${cfg.teams.length} teams, ${cfg.gpuPools.length} GPU pools, ${cfg.models.length} models`,
     ].join("\n"));
 
-    parts.push("## Models\n\n" + (cfg.models.length === 0 ? "_none_" : table(
+    if (input.models) {
+        parts.push("## Models\n\nPer model: where it is in the stack file, its worst-case GPUs, its weights per GPU against the usable memory of " +
+            "the pool's accelerator (model-fits-accelerator's headroom), its team namespace's GPU ResourceQuota and its endpoint.\n\n" +
+            (input.models.length === 0 ? "_none_" : table(
+                ["model", "team", "pool", "parallelism", "pods × GPUs per replica", "replicas", "worst-case GPUs", "loader", "weights per GPU", "ResourceQuota", "endpoint"],
+                input.models.map((m) => [`${m.name}${m.prefill !== "—" ? " (P/D)" : ""} (\`${m.key}\`)`, m.team, m.pool, m.parallelism, m.shape, m.replicas, m.gpus, m.loader, m.weights, m.namespaceQuota, m.endpoint]),
+            )));
+    } else parts.push("## Models\n\n" + (cfg.models.length === 0 ? "_none_" : table(
         ["model", "team", "pool", "parallelism", "pods × GPUs per replica", "replicas", "worst-case GPUs", "loader"],
         cfg.models.map((m) => {
             const replicas = m.scaling ? `${m.scaling.minReplicas}–${m.scaling.maxReplicas}` : String(m.replicas ?? 1);

@@ -30,6 +30,23 @@ export function strictSchema(properties: Record<string, PolicyConfigJSONSchema>,
 /** Where the platform team keeps the pack's config (DESIGN.md §3). */
 export const CONFIG_FILE = "policies/config/<stack>.json";
 
+/** The stack a URN belongs to (`urn:pulumi:<stack>::<project>::…`). */
+export function stackOfUrn(urn: string | undefined): string | undefined {
+    return urn?.startsWith("urn:pulumi:") ? urn.slice("urn:pulumi:".length).split("::")[0] || undefined : undefined;
+}
+
+/** The pack config file of the stack a resource belongs to (`policies/config/prod.json`), so fix-it text names it. */
+export function configFileFor(urn: string | undefined): string {
+    const stack = stackOfUrn(urn);
+    return stack ? `policies/config/${stack}.json` : CONFIG_FILE;
+}
+
+/** The stack settings file of the stack a resource belongs to (`Pulumi.prod.yaml`). */
+export function stackFileFor(urn: string | undefined): string {
+    const stack = stackOfUrn(urn);
+    return stack ? `Pulumi.${stack}.yaml` : "Pulumi.<stack>.yaml";
+}
+
 /** Minimal view of a policy that has a config schema. */
 export interface Configurable {
     name: string;

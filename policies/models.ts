@@ -8,7 +8,7 @@ import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy 
 import { acceleratorMemoryOf, isLlmService, isObject, metadataName } from "../lib/demand";
 import { BYTES_PER_PARAM, bytesPerParam, checkFit, DEFAULT_HEADROOM, gib } from "../lib/fit";
 import { ANNOTATIONS } from "../lib/labels";
-import { CONFIG_FILE, describeResource, policyConfig, strictSchema } from "./common";
+import { configFileFor, describeResource, policyConfig, strictSchema } from "./common";
 
 export interface FitConfig {
     headroom: number;
@@ -84,7 +84,7 @@ export const modelFitsAccelerator: ResourceValidationPolicy = {
                 `${what}: ${params}B parameters in ${dtype} are ${gib(fit.weightsGiB)} GiB; split over ${w.label}tensor ${tensor} × pipeline ${pipeline} = ` +
                     `${fit.shards} GPU${fit.shards === 1 ? "" : "s"} that is ${gib(fit.weightsPerGpuGiB)} GiB per GPU, more than the ${gib(fit.usableGiB)} GiB ` +
                     `usable on ${accelerator} (${gib(memory)} GiB × headroom ${headroom}); raise ${w.label ? "prefill." : ""}parallelism${need} in ` +
-                    `modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in ${CONFIG_FILE}).`,
+                    `modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in ${configFileFor(args.urn)}).`,
             );
         }
     },

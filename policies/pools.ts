@@ -17,7 +17,7 @@ import {
     demandByPool, describeConsumers, indexStack, instanceTypesOf, isObject, maxNodesOf, poolNameOf, PoolCapacity,
 } from "../lib/demand";
 import { TYPES } from "../lib/resources";
-import { CONFIG_FILE, describeResource, gpus, policyConfig, strictSchema } from "./common";
+import { CONFIG_FILE, configFileFor, describeResource, gpus, policyConfig, strictSchema } from "./common";
 
 function capacityText(p: PoolCapacity): string {
     if (p.sources.length === 1) {
@@ -119,7 +119,7 @@ export const allowedGpuInstanceTypes: ResourceValidationPolicy = {
                 if (!cfg.allowed.includes(t)) {
                     report(
                         `${what} uses ${t}, which is not allowed (allowed: ${cfg.allowed.length ? cfg.allowed.join(", ") : "none"}); use an allowed type in ` +
-                            `modelplane:gpuPools[].instanceType, or have the platform team add it to ${CONFIG_FILE} allowed-gpu-instance-types.allowed.`,
+                            `modelplane:gpuPools[].instanceType, or have the platform team add it to ${configFileFor(args.urn)} allowed-gpu-instance-types.allowed.`,
                     );
                 }
             } else if (!findInstanceType(t, cloud)) {
@@ -133,7 +133,7 @@ export const allowedGpuInstanceTypes: ResourceValidationPolicy = {
             } else if (m.maxNodes > cfg.maxNodes) {
                 report(
                     `${what} may scale to ${m.maxNodes} nodes${m.note ? ` (${m.note})` : ""} but GPU pools may have at most ${cfg.maxNodes}; lower ` +
-                        `modelplane:gpuPools[].maxNodes${pool ? ` for "${pool}"` : ""}, or have the platform team raise allowed-gpu-instance-types.maxNodes in ${CONFIG_FILE}.`,
+                        `modelplane:gpuPools[].maxNodes${pool ? ` for "${pool}"` : ""}, or have the platform team raise allowed-gpu-instance-types.maxNodes in ${configFileFor(args.urn)}.`,
                 );
             }
         }

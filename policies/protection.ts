@@ -13,7 +13,7 @@
 // inherit it from their component, so a protected bundle protects the CRDs it renders.
 import type { ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { TYPES } from "../lib/resources";
-import { CONFIG_FILE, describeResource, policyConfig, strictSchema } from "./common";
+import { CONFIG_FILE, describeResource, stackFileFor, policyConfig, strictSchema } from "./common";
 
 export const CRD_BUNDLE_TYPES: ReadonlySet<string> = new Set([
     "kubernetes:yaml/v2:ConfigFile",
@@ -64,7 +64,7 @@ export const protectStatefulPlatform: StackValidationPolicy = {
                 : kind === "node pool" ? "deleting it evicts every pod on it"
                 : "deleting a CRD deletes every object of its kind";
             report(
-                `${kind} ${describeResource(r)} is not protected (${consequence}); set modelplane:protect: true in Pulumi.<stack>.yaml ` +
+                `${kind} ${describeResource(r)} is not protected (${consequence}); set modelplane:protect: true in ${stackFileFor(r.urn)} ` +
                     `(modelplane then registers it with protect); an already deployed resource can also be protected with ` +
                     `\`pulumi state protect '${r.urn}'\`.`,
                 r.urn,

@@ -19,7 +19,7 @@ import {
     parseQuantity, serviceDemand, resolveTeam, Consumer, DemandTotal, ResourceLike, StackIndex,
 } from "../lib/demand";
 import { GPU_RESOURCE, QUOTA_SOURCE_ANNOTATION } from "../lib/labels";
-import { CONFIG_FILE, describeResource, gpus, policyConfig, strictSchema } from "./common";
+import { CONFIG_FILE, configFileFor, describeResource, gpus, policyConfig, stackFileFor, strictSchema } from "./common";
 
 /** The ResourceQuota key that caps GPU requests in a namespace. */
 export const GPU_QUOTA_KEY = `requests.${GPU_RESOURCE}`;
@@ -72,6 +72,7 @@ export const teamGpuQuota: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const cfg = policyConfig<QuotaConfig>(args, teamGpuQuota);
         const index = indexStack(args.resources);
+        const configFile = configFileFor(args.resources[0]?.urn);
         for (const [team, total] of [...demandByTeam(index)].sort((a, b) => a[0].localeCompare(b[0]))) {
             const { quota, configured } = quotaOf(cfg, team);
             for (const c of total.undeterminable) {
@@ -88,8 +89,8 @@ export const teamGpuQuota: StackValidationPolicy = {
                 : `it has no entry in team-gpu-quota.quotas, so defaultQuota ${quota} applies`;
             const fix = configured
                 ? `lower replicas/scaling.maxReplicas (or parallelism) of its models, or raise modelplane:teams[].gpuQuota and ` +
-                  `${CONFIG_FILE} team-gpu-quota.quotas.${team} (and namespace-gpu-resourcequota.quotas.${team})`
-                : `ask the platform team to add "${team}": <GPUs> to ${CONFIG_FILE} team-gpu-quota.quotas (and namespace-gpu-resourcequota.quotas), ` +
+                  `${configFile} team-gpu-quota.quotas.${team} (and namespace-gpu-resourcequota.quotas.${team})`
+                : `ask the platform team to add "${team}": <GPUs> to ${configFile} team-gpu-quota.quotas (and namespace-gpu-resourcequota.quotas), ` +
                   `or move the models to a team that has a quota`;
             report(
                 `team "${team}" requests ${gpus(total.gpus)} (${describeConsumers(total.consumers.filter((c) => c.demand.known))}) but ${quotaText}; ${fix}.`,
@@ -104,12 +105,6 @@ function quotaSourceOf(rq: ResourceLike, team: string): string {
     const meta = rq.props.metadata as { annotations?: Record<string, unknown> } | undefined;
     const source = meta?.annotations?.[QUOTA_SOURCE_ANNOTATION];
     return typeof source === "string" && source !== "" ? `${source} ("${team}")` : `modelplane:teams[].gpuQuota for "${team}"`;
-}
-
-/** `Pulumi.<stack>.yaml` of the stack a URN belongs to (`urn:pulumi:<stack>::<project>::…`). */
-function stackFileOf(urn: string | undefined): string {
-    const stack = urn?.startsWith("urn:pulumi:") ? urn.slice("urn:pulumi:".length).split("::")[0] : undefined;
-    return stack ? `Pulumi.${stack}.yaml` : "Pulumi.<stack>.yaml";
 }
 
 function hardGpuQuota(rq: { props: Record<string, unknown> }): { scoped: boolean; value?: unknown } {
@@ -143,6 +138,7 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const cfg = policyConfig<QuotaConfig>(args, namespaceGpuResourceQuota);
         const index = indexStack(args.resources);
+        const configFile = configFileFor(args.resources[0]?.urn);
         for (const [ns, total] of [...demandByNamespace(index)].sort((a, b) => a[0].localeCompare(b[0]))) {
             const gpuConsumers = total.consumers.filter((c) => !c.demand.known || c.demand.gpus > 0);
             if (gpuConsumers.length === 0) continue;
@@ -178,7 +174,7 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
                 report(
                     `ResourceQuota ${ns}/${cap.name} allows ${gpus(cap.n!)} (${GPU_QUOTA_KEY}) in namespace "${ns}" but ${quotaText}; ` +
                         `set modelplane:teams[].gpuQuota for "${team}" to at most ${quota}, or have the platform team raise ` +
-                        `team-gpu-quota.quotas.${team} and namespace-gpu-resourcequota.quotas.${team} in ${CONFIG_FILE}.`,
+                        `team-gpu-quota.quotas.${team} and namespace-gpu-resourcequota.quotas.${team} in ${configFile}.`,
                     cap.urn,
                 );
             }
@@ -187,11 +183,11 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
             // so a ResourceQuota below the worst-case demand stops pods of models that team-gpu-quota accepted (a quota
             // raised only in the policy file, or a gpuQuota of 0). Undeterminable demand is reported by team-gpu-quota.
             if (total.undeterminable.length === 0 && total.gpus > cap.n!) {
-                const key = `${quotaSourceOf(cap.rq, team)} in ${stackFileOf(cap.urn)}`;
+                const key = `${quotaSourceOf(cap.rq, team)} in ${stackFileFor(cap.urn)}`;
                 const fix = total.gpus <= quota
                     ? `raise ${key} to at least ${total.gpus} (at most ${quota}, ${quotaText})`
                     : `lower replicas/scaling.maxReplicas (or parallelism) of its models, or raise both ${key} ` +
-                      `and team-gpu-quota.quotas.${team} / namespace-gpu-resourcequota.quotas.${team} in ${CONFIG_FILE} to at least ${total.gpus}`;
+                      `and team-gpu-quota.quotas.${team} / namespace-gpu-resourcequota.quotas.${team} in ${configFile} to at least ${total.gpus}`;
                 report(
                     `ResourceQuota ${ns}/${cap.name} allows ${gpus(cap.n!)} (${GPU_QUOTA_KEY}) in namespace "${ns}" but its workloads need ` +
                         `${gpus(total.gpus)} at their worst case (${describeConsumers(gpuConsumers)}): admission would reject the pods above ` +
@@ -236,7 +232,7 @@ export const maxGpusPerModel: ResourceValidationPolicy = {
         const lower = d.unresolvedPresets.length > 0 ? ` at least (presets ${d.unresolvedPresets.join(", ")} not counted)` : "";
         report(
             `${what} can hold${lower} ${gpus(d.gpus)} at its worst case (${describeDemand(d)}) but one model may use at most ${max}; ` +
-                `lower replicas/scaling.maxReplicas or parallelism in modelplane:models[], or raise max-gpus-per-model.max in ${CONFIG_FILE}.`,
+                `lower replicas/scaling.maxReplicas or parallelism in modelplane:models[], or raise max-gpus-per-model.max in ${configFileFor(args.urn)}.`,
         );
     },
 };

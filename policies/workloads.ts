@@ -13,7 +13,7 @@ import {
     containerGpus, isLlmPreset, isLlmService, isObject, isWorkload, parseQuantity, podRequestsGpus, podSpecsOf, selectedPool, WORKLOAD_TYPES,
 } from "../lib/demand";
 import { GPU_RESOURCE, GPU_TAINT, POOL_LABEL } from "../lib/labels";
-import { CONFIG_FILE, describeResource, policyConfig, strictSchema } from "./common";
+import { CONFIG_FILE, configFileFor, describeResource, policyConfig, strictSchema } from "./common";
 
 const WORKLOAD_KINDS = Object.values(WORKLOAD_TYPES).map((t) => t.split(":").pop()).join(", ");
 
@@ -142,7 +142,7 @@ export const gpuWorkloadsTargetGpuPools: ResourceValidationPolicy = {
                 missing.push(
                     `does not tolerate the GPU taint ${GPU_TAINT.key}=${GPU_TAINT.value}:${GPU_TAINT.effect}: add the toleration ` +
                         `{key: "${GPU_TAINT.key}", operator: "Exists", effect: "${GPU_TAINT.effect}"}` +
-                        ` (or, for a pool without the taint, list it in ${CONFIG_FILE} gpu-workloads-target-gpu-pools.untaintedPools)`,
+                        ` (or, for a pool without the taint, list it in ${configFileFor(args.urn)} gpu-workloads-target-gpu-pools.untaintedPools)`,
                 );
             }
             if (missing.length === 0) continue;

@@ -64,6 +64,16 @@ describe("PR comment: what changed against the base plan", function () {
         assert.match(comment, /^- \*\*mandatory\*\* 🆕 `namespace-gpu-resourcequota` on `search-gpu`: .*raise both modelplane:teams\[0\]\.gpuQuota \("search"\) in Pulumi\.prod\.yaml/m);
     });
 
+    it("report.md's Models table has per model its stack-file key, weights per GPU vs usable memory, ResourceQuota and endpoint", async () => {
+        const dir = tmp();
+        await runPlan({ stack: "prod", out: dir, projectDir: PROJECT_DIR });
+        const report = fs.readFileSync(path.join(dir, "report.md"), "utf8");
+        // 70B bf16 over tensor 4: 70e9 × 2 / 4 / 2^30 = 32.6 GiB per GPU; H100 80 GiB × 0.9 headroom = 72.0 usable.
+        assert.match(report, /^\| llama-3-3-70b \(`modelplane:models\[0\]`\) \| search \| h100 \| tp4 \| 1 × 4 \| 2 \| 8 \| storageInitializer \| 32\.6 of 72\.0 GiB usable per H100 \| 12 \(modelplane:teams\[0\]\.gpuQuota\) \| https:\/\/llm\.prod\.example\.com\/search\/llama-3-3-70b\/v1 \|$/m);
+        // 671B fp8 over tensor 8 × pipeline 2: 671e9 / 16 / 2^30 = 39.1 GiB.
+        assert.match(report, /^\| deepseek-r1 \(`modelplane:models\[3\]`\) .* \| 39\.1 of 72\.0 GiB usable per H100 \| 20 \(modelplane:teams\[2\]\.gpuQuota\) \|/m);
+    });
+
     it("says which violations a change resolves, and shows no change for an unchanged stack", async () => {
         const dir = tmp();
         const overQuota = (p: Raw) => { for (const k of ["team-gpu-quota", "namespace-gpu-resourcequota"]) p[k].quotas.search = 4; };

@@ -187,7 +187,10 @@ describe("policy pack on the registered program (offline plan)", () => {
         const bad = path.join(dir, "bad.json");
         fs.writeFileSync(bad, JSON.stringify({ all: "mandatory", "team-gpu-quota": { quotas: { search: "lots" } } }));
         await assert.rejects(runPlan({ stack: "prod", policyConfig: bad, out: path.join(dir, "out"), projectDir: PROJECT_DIR }), /quotas/);
-        assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["report.md"]);
+        assert.deepEqual(fs.readdirSync(path.join(dir, "out")).sort(), ["report.md", "summary.json"]);
+        const summary = JSON.parse(fs.readFileSync(path.join(dir, "out", "summary.json"), "utf8"));
+        assert.equal(summary.status, "failed");
+        assert.match(summary.failure, /^invalid policy config: .*quotas/);
         const report = fs.readFileSync(path.join(dir, "out", "report.md"), "utf8");
         assert.match(report, /^# modelplane plan: prod — FAILED/);
         assert.match(report, /## Invalid policy config[\s\S]*quotas/);

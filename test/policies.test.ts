@@ -323,7 +323,7 @@ describe("policy team-gpu-quota", () => {
         assert.equal(
             v.message,
             'team "search" requests 40 GPUs (llama-3-3-70b: 16, qwen: 16, mixtral: 8) but its quota is 32; lower replicas/scaling.maxReplicas ' +
-                "(or parallelism) of its models, or raise modelplane:teams[].gpuQuota and policies/config/<stack>.json team-gpu-quota.quotas.search " +
+                "(or parallelism) of its models, or raise modelplane:teams[].gpuQuota and policies/config/test.json team-gpu-quota.quotas.search " +
                 "(and namespace-gpu-resourcequota.quotas.search).",
         );
         assert.equal(v.urn, namespace("search").urn);
@@ -399,7 +399,7 @@ describe("policy namespace-gpu-resourcequota: the ResourceQuota covers the names
         // A quota raised only in the policy file: the policy allows 8 but the namespace's ResourceQuota still says 4.
         ["4", 8, /to at least 8 \(at most 8, team "search"'s quota is 8\)\.$/],
         // Demand above both: lowering the models or raising both numbers are the fixes.
-        ["4", 6, /lower replicas\/scaling\.maxReplicas \(or parallelism\) of its models, or raise both modelplane:teams\[\]\.gpuQuota for "search" in Pulumi\.test\.yaml and team-gpu-quota\.quotas\.search \/ namespace-gpu-resourcequota\.quotas\.search in policies\/config\/<stack>\.json to at least 8\.$/],
+        ["4", 6, /lower replicas\/scaling\.maxReplicas \(or parallelism\) of its models, or raise both modelplane:teams\[\]\.gpuQuota for "search" in Pulumi\.test\.yaml and team-gpu-quota\.quotas\.search \/ namespace-gpu-resourcequota\.quotas\.search in policies\/config\/test\.json to at least 8\.$/],
     ] as const) {
         it(`flags a ResourceQuota of ${rq} for a demand of 8 (policy quota ${policyQuota})`, async () => {
             const stack = [namespace("search"), resourceQuota("search", rq), llmisvc("a")];
@@ -470,7 +470,7 @@ describe("policy allowed-gpu-instance-types", () => {
         assert.equal(
             v.message,
             'GPU node pool "a100" (NodeGroup llm-prod-a100) uses p4d.24xlarge, which is not allowed (allowed: p5.48xlarge, g6e.12xlarge); use an allowed type in ' +
-                "modelplane:gpuPools[].instanceType, or have the platform team add it to policies/config/<stack>.json allowed-gpu-instance-types.allowed.",
+                "modelplane:gpuPools[].instanceType, or have the platform team add it to policies/config/test.json allowed-gpu-instance-types.allowed.",
         );
         const r = await run([nodeGroup("h100", "p5.48xlarge", 10)], p, { "allowed-gpu-instance-types": cfg });
         assert.match(r.violations[0].message, /^GPU node pool "h100" \(NodeGroup llm-prod-h100\) may scale to 10 nodes but GPU pools may have at most 6; lower modelplane:gpuPools\[\]\.maxNodes for "h100"/);
@@ -499,7 +499,7 @@ describe("policy model-fits-accelerator", () => {
             v.message,
             'model "llama-70b" (LLMInferenceService search/llama-70b): 70B parameters in bfloat16 are 130.4 GiB; split over tensor 1 × pipeline 1 = 1 GPU ' +
                 "that is 130.4 GiB per GPU, more than the 72.0 GiB usable on H100 (80.0 GiB × headroom 0.9); raise parallelism to at least 2 (tensor × pipeline) " +
-                "in modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in policies/config/<stack>.json).",
+                "in modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in policies/config/test.json).",
         );
         // The headroom is configurable: 70B / TP2 = 65.2 GiB fits at 0.9 (72 GiB) but not at 0.8 (64 GiB).
         const tp2 = llmisvc("llama-70b", { spec: { replicas: 1, parallelism: { tensor: 2 }, template: gpuPod(2) } });
@@ -537,7 +537,7 @@ describe("policy max-gpus-per-model", () => {
         assert.equal(
             v.message,
             'model "deepseek" (LLMInferenceService search/deepseek) can hold 48 GPUs at its worst case (3 × (8 + 1 × 8) = 48) but one model may use at most 32; ' +
-                "lower replicas/scaling.maxReplicas or parallelism in modelplane:models[], or raise max-gpus-per-model.max in policies/config/<stack>.json.",
+                "lower replicas/scaling.maxReplicas or parallelism in modelplane:models[], or raise max-gpus-per-model.max in policies/config/test.json.",
         );
         const viaDefault = llmisvc("huge", { spec: { scaling: { maxReplicas: 9 }, template: gpuPod(8) } });
         assert.equal((await run([viaDefault], p)).violations.length, 1);
@@ -582,7 +582,7 @@ describe("policy protect-stateful-platform", () => {
             "CRD bundle Chart kserve-crds",
             "CRD bundle ConfigFile gateway-api-crds",
         ]);
-        assert.match(r.violations[2].message, /deleting a CRD deletes every object of its kind\); set modelplane:protect: true in Pulumi\.<stack>\.yaml/);
+        assert.match(r.violations[2].message, /deleting a CRD deletes every object of its kind\); set modelplane:protect: true in Pulumi\.test\.yaml/);
         assert.deepEqual(r.violations.map((v) => v.resourceName), stack.map((s) => s.name));
     });
 });
