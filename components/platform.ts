@@ -1,7 +1,7 @@
 // The composition root's logic-free wiring: one function of the validated config, so index.ts, the
 // offline plan and the tests evaluate the same program (DESIGN.md §1).
 import * as pulumi from "@pulumi/pulumi";
-import { formatPath, PlatformConfig } from "./config";
+import { PlatformConfig } from "./config";
 import { ClusterOutputs } from "./cluster/types";
 import { ExistingCluster } from "./cluster/ExistingCluster";
 import { Addons } from "./addons/Addons";
@@ -60,9 +60,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     });
 
     // Teams and models: each model depends on its team and the CRD layers only, never on another model.
-    const teams = new Map(cfg.teams.map((t, i) => [t.name, new Team(`team-${t.name}`, {
-        ...base, team: t, cluster, dependsOn: cluster.readyResources, quotaSource: formatPath(["teams", i, "gpuQuota"]),
-    })]));
+    const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
     const url = gatewayUrl(cfg, (gateway as { address?: pulumi.Output<string> }).address);
     const models: PlatformOutputs["models"] = {};
     for (const m of cfg.models) {

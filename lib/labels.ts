@@ -38,12 +38,6 @@ export const ANNOTATIONS = {
     dtype: `${DOMAIN}/dtype`,
 } as const;
 
-/**
- * Annotation on a team's ResourceQuota: the stack config key its GPU number comes from (`modelplane:teams[2].gpuQuota`),
- * so namespace-gpu-resourcequota's fix names the line to edit (the pack never reads the config itself).
- */
-export const QUOTA_SOURCE_ANNOTATION = `${DOMAIN}/quota-source`;
-
 /** Annotations on node pool resources (cloud node groups and, for `existing` clusters, a marker ConfigMap). */
 export const POOL_ANNOTATIONS = {
     pool: `${DOMAIN}/pool`,

@@ -11,6 +11,7 @@ import { renderReport } from "./report";
 import { readStackFile } from "./stack-file";
 import { loadPolicyConfig, mandatoryViolations, PolicyConfigError, PolicyRunResult, runPolicies } from "./policy-runner";
 import { renderGpuReport } from "./gpu-report";
+import { pinpointViolations } from "./pinpoint";
 import { buildSummary, failedSummary, PlanSummary, SUMMARY_FILE } from "./summary";
 import { readSummary, renderComment } from "./comment";
 
@@ -117,7 +118,8 @@ async function planInto(opts: PlanOptions, projectDir: string, outDir: string): 
 
     const { resources, outputs } = await evaluate(config, createPlatform);
     const evaluateSeconds = lap();
-    const policies = await runPolicies(resources, policyConfig);
+    const ran = await runPolicies(resources, policyConfig);
+    const policies = { ...ran, violations: pinpointViolations(ran.violations, config) };
     const policiesSeconds = lap();
     const mandatory = mandatoryViolations(policies);
 

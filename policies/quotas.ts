@@ -16,9 +16,9 @@
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import {
     demandByNamespace, demandByTeam, describeConsumers, describeDemand, indexStack, isLlmService, metadataName, namespaceOf,
-    parseQuantity, serviceDemand, resolveTeam, Consumer, DemandTotal, ResourceLike, StackIndex,
+    parseQuantity, serviceDemand, resolveTeam, Consumer, DemandTotal, StackIndex,
 } from "../lib/demand";
-import { GPU_RESOURCE, QUOTA_SOURCE_ANNOTATION } from "../lib/labels";
+import { GPU_RESOURCE } from "../lib/labels";
 import { CONFIG_FILE, configFileFor, describeResource, gpus, policyConfig, stackFileFor, strictSchema } from "./common";
 
 /** The ResourceQuota key that caps GPU requests in a namespace. */
@@ -100,13 +100,6 @@ export const teamGpuQuota: StackValidationPolicy = {
     },
 };
 
-/** The config key a ResourceQuota's number comes from (modelplane annotates its own), else the generic key. */
-function quotaSourceOf(rq: ResourceLike, team: string): string {
-    const meta = rq.props.metadata as { annotations?: Record<string, unknown> } | undefined;
-    const source = meta?.annotations?.[QUOTA_SOURCE_ANNOTATION];
-    return typeof source === "string" && source !== "" ? `${source} ("${team}")` : `modelplane:teams[].gpuQuota for "${team}"`;
-}
-
 function hardGpuQuota(rq: { props: Record<string, unknown> }): { scoped: boolean; value?: unknown } {
     const spec = rq.props.spec as Record<string, unknown> | undefined;
     const scoped = !!spec && ((Array.isArray(spec.scopes) && spec.scopes.length > 0) || spec.scopeSelector !== undefined);
@@ -147,12 +140,12 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
             const quotaText = configured ? `team "${team}"'s quota is ${quota}` : `team "${team}" has no quota in namespace-gpu-resourcequota.quotas (defaultQuota ${quota})`;
             const nsUrn = index.namespaces.get(ns)?.urn ?? gpuConsumers[0].urn;
             const rqs = index.resourceQuotas.get(ns) ?? [];
-            const caps: { name: string; urn?: string; n?: number; raw: unknown; rq: ResourceLike }[] = [];
+            const caps: { name: string; urn?: string; n?: number; raw: unknown }[] = [];
             for (const rq of rqs) {
                 const h = hardGpuQuota(rq);
                 if (h.scoped || h.value === undefined) continue;
                 const q = parseQuantity(h.value);
-                caps.push({ name: metadataName(rq), urn: rq.urn, n: q, raw: h.value, rq });
+                caps.push({ name: metadataName(rq), urn: rq.urn, n: q, raw: h.value });
             }
             if (caps.length === 0) {
                 report(
@@ -183,7 +176,8 @@ export const namespaceGpuResourceQuota: StackValidationPolicy = {
             // so a ResourceQuota below the worst-case demand stops pods of models that team-gpu-quota accepted (a quota
             // raised only in the policy file, or a gpuQuota of 0). Undeterminable demand is reported by team-gpu-quota.
             if (total.undeterminable.length === 0 && total.gpus > cap.n!) {
-                const key = `${quotaSourceOf(cap.rq, team)} in ${stackFileFor(cap.urn)}`;
+                // The pack sees no config: the plan turns `teams[]… for "<team>"` into the entry's index (plan/pinpoint.ts).
+                const key = `modelplane:teams[].gpuQuota for "${team}" in ${stackFileFor(cap.urn)}`;
                 const fix = total.gpus <= quota
                     ? `raise ${key} to at least ${total.gpus} (at most ${quota}, ${quotaText})`
                     : `lower replicas/scaling.maxReplicas (or parallelism) of its models, or raise both ${key} ` +

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { generateStack } from "../bench/generate";
 import { COMMENT_MARKER, diffPlans, GITHUB_COMMENT_LIMIT, loadStackPlans, readSummary, renderComment, VIOLATION_CHARS } from "../plan/comment";
+import { pinpoint } from "../plan/pinpoint";
 import { runPlan } from "../plan/plan";
 import { PROJECT_DIR } from "./harness";
 
@@ -117,6 +118,25 @@ describe("PR comment: what changed against the base plan", function () {
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /missing <plans-dir>/);
     });
+});
+
+describe("fix-it text names the entry to edit (plan/pinpoint.ts)", () => {
+    const cfg = {
+        teams: [{ name: "search", gpuQuota: 12 }, { name: "assistant", gpuQuota: 20 }],
+        gpuPools: [{ name: "h100" }, { name: "l40s" }],
+        models: [{ name: "llama" }, { name: "qwen" }],
+    } as unknown as Parameters<typeof pinpoint>[1];
+    for (const [before, after] of [
+        ['raise modelplane:teams[].gpuQuota for "assistant" in Pulumi.prod.yaml', 'raise modelplane:teams[1].gpuQuota ("assistant") in Pulumi.prod.yaml'],
+        ['raise modelplane:gpuPools[].maxNodes for "l40s" (within …)', 'raise modelplane:gpuPools[1].maxNodes ("l40s") (within …)'],
+        ['model "qwen" (ns/qwen) can hold 16 GPUs; lower replicas or parallelism in modelplane:models[], or raise …', 'model "qwen" (ns/qwen) can hold 16 GPUs; lower replicas or parallelism in modelplane:models[1], or raise …'],
+        ['team "search" requests 16 GPUs; raise modelplane:teams[].gpuQuota and …', 'team "search" requests 16 GPUs; raise modelplane:teams[0].gpuQuota and …'],
+        // Names the config does not have stay generic.
+        ['raise modelplane:teams[].gpuQuota for "ads"', 'raise modelplane:teams[].gpuQuota for "ads"'],
+        ['model "other": fix modelplane:models[].size', 'model "other": fix modelplane:models[].size'],
+    ]) {
+        it(`${before.slice(0, 50)}…`, () => assert.equal(pinpoint(before, cfg), after));
+    }
 });
 
 describe("PR comment at 2,000 models", function () {

@@ -42,9 +42,6 @@ describe("tenancy: builders", () => {
         assert.equal(q.metadata.namespace, "x");
         assert.deepEqual(q.spec.hard, { [`requests.${GPU_RESOURCE}`]: "24" });
         assert.deepEqual(buildResourceQuota({ name: "y", gpuQuota: 0 }).spec, { hard: { [`requests.${GPU_RESOURCE}`]: "0" } });
-        // The config key of the number, for namespace-gpu-resourcequota's fix text.
-        assert.deepEqual(buildResourceQuota({ name: "x", gpuQuota: 24 }, "modelplane:teams[2].gpuQuota").metadata.annotations, { "modelplane.io/quota-source": "modelplane:teams[2].gpuQuota" });
-        assert.equal(buildResourceQuota({ name: "x", gpuQuota: 24 }).metadata.annotations, undefined);
     });
 
     it("NetworkPolicies: model servers reachable only from the gateway, monitoring and the namespace's KServe pods", () => {

@@ -8,8 +8,6 @@ import { buildNamespace, buildNetworkPolicies, buildResourceQuota, teamLabels } 
 
 export interface TeamArgs extends LayerArgs {
     team: TeamConfig;
-    /** The config key of the team's gpuQuota (`modelplane:teams[i].gpuQuota`), annotated on its ResourceQuota. */
-    quotaSource?: string;
     /** The cluster, for binding the model ServiceAccount to the cloud identity that reads object-store weights. */
     cluster?: Pick<ClusterOutputs, "bindServiceAccount">;
 }
@@ -37,7 +35,7 @@ export class Team extends pulumi.ComponentResource {
         // Namespaced objects wait for the namespace (its name is a plain string, so say so explicitly).
         const inNs: pulumi.CustomResourceOptions = { ...base, dependsOn: [...(args.dependsOn ?? []), ns] };
 
-        new k8s.core.v1.ResourceQuota(`${team.name}-gpu`, buildResourceQuota(team, args.quotaSource), inNs);
+        new k8s.core.v1.ResourceQuota(`${team.name}-gpu`, buildResourceQuota(team), inNs);
         for (const policy of buildNetworkPolicies(team, cfg.platform)) {
             new k8s.networking.v1.NetworkPolicy(`${team.name}-${policy.metadata.name}`, policy, inNs);
         }

@@ -19,7 +19,7 @@
 // - Envoy Gateway runs a Gateway's proxies in its controller namespace `envoy-gateway-system` unless gateway
 //   namespace mode is on (then in the Gateway's namespace) — both are allowed (research/routing.md §3.1).
 import { TeamConfig, PlatformSettings } from "../config";
-import { GPU_RESOURCE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, QUOTA_SOURCE_ANNOTATION, TEAM_LABEL } from "../../lib/labels";
+import { GPU_RESOURCE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TEAM_LABEL } from "../../lib/labels";
 
 /** Envoy Gateway's controller namespace, where it deploys Gateway proxies by default. */
 export const ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system";
@@ -46,7 +46,6 @@ interface Meta {
     name: string;
     namespace?: string;
     labels: Record<string, string>;
-    annotations?: Record<string, string>;
 }
 export interface NamespaceObject {
     apiVersion: "v1";
@@ -85,18 +84,12 @@ export function buildNamespace(team: TeamConfig): NamespaceObject {
     return { apiVersion: "v1", kind: "Namespace", metadata: { name: team.name, labels: teamLabels(team) } };
 }
 
-/**
- * Admission-time guard: the namespace can never hold pods requesting more than the team's GPU quota. `source` is the
- * config key of the number (QUOTA_SOURCE_ANNOTATION), for the policy's fix text.
- */
-export function buildResourceQuota(team: TeamConfig, source?: string): ResourceQuotaObject {
+/** Admission-time guard: the namespace can never hold pods requesting more than the team's GPU quota. */
+export function buildResourceQuota(team: TeamConfig): ResourceQuotaObject {
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",
-        metadata: {
-            name: RESOURCE_QUOTA_NAME, namespace: team.name, labels: teamLabels(team),
-            ...(source ? { annotations: { [QUOTA_SOURCE_ANNOTATION]: source } } : {}),
-        },
+        metadata: { name: RESOURCE_QUOTA_NAME, namespace: team.name, labels: teamLabels(team) },
         spec: { hard: { [`requests.${GPU_RESOURCE}`]: String(team.gpuQuota) } },
     };
 }
