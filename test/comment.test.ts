@@ -10,6 +10,7 @@ import YAML from "yaml";
 import { generateStack } from "../bench/generate";
 import { COMMENT_MARKER, diffPlans, GITHUB_COMMENT_LIMIT, loadStackPlans, readSummary, renderComment, VIOLATION_CHARS } from "../plan/comment";
 import { pinpoint } from "../plan/pinpoint";
+import { PlanSummary } from "../plan/summary";
 import { runPlan } from "../plan/plan";
 import { PROJECT_DIR } from "./harness";
 
@@ -117,6 +118,36 @@ describe("PR comment: what changed against the base plan", function () {
         const bad = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin-transpile"), "plan/comment-cli.ts"], { cwd: PROJECT_DIR, encoding: "utf8", timeout: 60_000 });
         assert.equal(bad.status, 2);
         assert.match(bad.stderr, /missing <plans-dir>/);
+    });
+});
+
+describe("PR comment size with several stacks", () => {
+    const summary = (stack: string, over: Partial<PlanSummary> = {}): PlanSummary => ({
+        version: 1, stack, status: "ok", stackFile: `Pulumi.${stack}.yaml`, models: [], teams: [], pools: [], violations: [], errors: [], resources: 1, ...over,
+    });
+    const bigReport = (stack: string) => `# modelplane plan: \`${stack}\`\n\n` + Array.from({ length: 4000 }, (_, i) => `| m${i} | team | pool | tp1 | 1 × 1 | 1 | 1 |`).join("\n") + "\n";
+
+    it("three stacks with 150k-character reports: every stack's status and a cut snapshot each, within the limit", () => {
+        const stacks = ["dev", "prod", "local"].map((s) => ({ stack: s, head: summary(s), base: summary(s), report: bigReport(s) }));
+        const comment = renderComment(stacks, { artifactUrl: "https://example.com/run" });
+        assert.ok(comment.length <= GITHUB_COMMENT_LIMIT, `${comment.length}`);
+        for (const s of ["dev", "prod", "local"]) {
+            assert.match(comment, new RegExp(`^## \`${s}\` — ✅ no mandatory violation$`, "m"));
+            assert.match(comment, new RegExp(`<details><summary>Full plan of <b>${s}</b> \\(report\\.md\\)</summary>\n\n# modelplane plan: \`${s}\``));
+            assert.match(comment, new RegExp(`the whole report\\.md is in \\[the plan artifact\\]\\(https://example\\.com/run\\) \\(\`plan-${s}\`\\)`));
+        }
+        // Snapshots share the room: none takes it all.
+        const sizes = ["dev", "prod", "local"].map((s) => comment.split(`Full plan of <b>${s}</b>`)[1].split("</details>")[0].length);
+        assert.ok(Math.min(...sizes) > 15_000, sizes.join(", "));
+    });
+
+    it("a config with thousands of errors is cut at a line with a note, within the limit", () => {
+        const errors = Array.from({ length: 5000 }, (_, i) => ({ path: `modelplane:models[${i}].pool`, message: `unknown pool "p${i}"; pools are: h100` }));
+        const comment = renderComment([{ stack: "prod", head: summary("prod", { status: "invalid", errors }), base: undefined, report: undefined }]);
+        assert.ok(comment.length <= GITHUB_COMMENT_LIMIT, `${comment.length}`);
+        assert.match(comment, /^## `prod` — ⛔ invalid config: 5000 error\(s\) in `Pulumi\.prod\.yaml`$/m);
+        assert.match(comment, /^- `modelplane:models\[0\]\.pool`: unknown pool "p0"; pools are: h100$/m);
+        assert.match(comment, /_… cut to stay within GitHub's comment limit; the full list is in report\.md of the plan artifact\._\n$/);
     });
 });
 
