@@ -400,6 +400,36 @@ interface StackParts extends Partial<Omit<StackInput, ListKey>> {
      */
     unknownLists: Set<ListKey>;
     raw: Record<ListKey, unknown[]>;
+    /** Models whose schema failed, salvaged so their other fields are still checked (salvage()). */
+    partialModels: (Salvaged<ModelInput> | undefined)[];
+    /** Fields of `cluster` its schema rejected, when the cluster was salvaged (else empty). */
+    clusterBroken: Set<string>;
+}
+
+/** A part whose own schema failed, re-parsed without the fields it rejected; `broken` names those fields. */
+interface Salvaged<T> { value: T; broken: Set<string> }
+
+/**
+ * Stand-ins for required fields whose value is wrong, so the rest of a part can still be checked. They never reach a
+ * PlatformConfig (a salvaged part always comes with its error) and the checks that read a broken field are skipped.
+ */
+const PLACEHOLDERS: Readonly<Record<string, unknown>> = { name: "x", team: "x", uri: "hf://x", pool: "x", size: { paramsBillions: 1 }, maxNodes: 1, gpuQuota: 0 };
+
+function salvage<T>(schema: z.ZodType, raw: unknown, error: z.ZodError): Salvaged<T> | undefined {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+    const broken = new Set<string>();
+    for (const issue of error.issues) {
+        if (issue.path.length > 0) broken.add(String(issue.path[0]));
+        else if (issue.code === "unrecognized_keys") for (const k of issue.keys) broken.add(k);
+        else return undefined;
+    }
+    const copy: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+    for (const f of broken) {
+        if (Object.hasOwn(PLACEHOLDERS, f)) copy[f] = PLACEHOLDERS[f];
+        else delete copy[f];
+    }
+    const r = schema.safeParse(copy);
+    return r.success ? { value: r.data as T, broken } : undefined;
 }
 
 function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: ConfigIssue[]): StackParts {
@@ -418,7 +448,9 @@ function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: C
     for (const k of Object.keys(own)) {
         if (!Object.hasOwn(shape, k)) issues.push({ path: formatPath([k]), message: `unknown key${suggest(k, [], own)}` });
     }
-    const out: StackParts = { gpuPools: [], teams: [], models: [], unknownLists: new Set(), raw: { gpuPools: [], teams: [], models: [] } };
+    const out: StackParts = {
+        gpuPools: [], teams: [], models: [], unknownLists: new Set(), raw: { gpuPools: [], teams: [], models: [] }, partialModels: [], clusterBroken: new Set(),
+    };
     const parsed = out as unknown as Record<string, unknown>;
     for (const [k, schema] of Object.entries(shape)) {
         if (failed.has(k)) {
@@ -435,6 +467,7 @@ function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: C
                 if (r.success) return r.data;
                 report(r.error, [k, i]);
                 if (r.error.issues.some((x) => x.path[0] === "name" || x.path.length === 0)) out.unknownLists.add(key);
+                if (key === "models") out.partialModels[i] = salvage<ModelInput>(element, v, r.error);
                 return undefined;
             });
             continue;
@@ -443,6 +476,13 @@ function parseParts(own: Record<string, unknown>, failed: Set<string>, issues: C
         if (r.success) parsed[k] = r.data;
         else {
             report(r.error, [k]);
+            if (k === "cluster") {
+                const partial = salvage<ClusterConfig>(unwrap(schema), value, r.error);
+                if (partial) {
+                    out.cluster = partial.value;
+                    out.clusterBroken = partial.broken;
+                }
+            }
             if ((LIST_KEYS as readonly string[]).includes(k)) {
                 out.unknownLists.add(k as ListKey);
                 parsed[k] = [];
@@ -576,7 +616,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
     };
     const rawNames = (k: ListKey) => s.raw[k].map(nameOf);
 
-    if (s.cloud) checkCloud(s.cloud, s.cluster, s.kubeconfig, providers, add);
+    if (s.cloud) checkCloud(s.cloud, s.cluster, s.kubeconfig, providers, add, s.clusterBroken);
     // Names as written, of parsed and unparsed elements alike: a duplicate is a duplicate whatever else is wrong.
     checkUnique(rawNames("gpuPools"), "gpuPools", "pool", add);
     checkUnique(rawNames("teams"), "teams", "team", add);
@@ -621,19 +661,29 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
     };
 
     const models: ModelConfig[] = [];
-    s.models.forEach((m, i) => {
-        if (!m) {
-            // The model's schema failed: its references are still checked when they are names.
+    s.models.forEach((parsed, i) => {
+        // A model whose schema failed is checked as far as its other fields allow (salvage()): a check that reads a
+        // field its schema rejected is skipped, since that field's error is already reported.
+        const partial = parsed ? { value: parsed, broken: new Set<string>() } : s.partialModels[i];
+        if (!partial) {
             const r = s.raw.models[i] as { team?: unknown; pool?: unknown } | null;
             if (r && typeof r === "object") checkRefs(r.team, r.pool, i);
             return;
         }
-        checkRefs(m.team, m.pool, i);
-        const pool = poolByName.get(m.pool);
+        const m = partial.value;
+        const ok = (...fields: string[]) => fields.every((f) => !partial.broken.has(f));
+        checkRefs(ok("team") ? m.team : undefined, ok("pool") ? m.pool : undefined, i);
+        const pool = ok("pool") ? poolByName.get(m.pool) : undefined;
+        const workloadOk = ok("replicas", "scaling", "parallelism", "template", "workerTemplate");
+        if (!workloadOk) {
+            if (ok("loader", "uri", "lora")) checkLoader(s.cloud, m, pool, i, add);
+            if (ok("vllm")) checkDerivedArgs(m.vllm.args, i, add);
+            return;
+        }
         const topo = checkWorkload(m, pool, ["models", i], add, () => issues.length);
         let prefillCfg: PrefillConfig | undefined;
         let prefillTopo: Topology | undefined;
-        if (m.prefill) {
+        if (m.prefill && ok("prefill", "name")) {
             prefillCfg = { ...m.prefill, parallelism: m.prefill.parallelism ?? m.parallelism };
             prefillTopo = checkWorkload(prefillCfg, pool, ["models", i, "prefill"], add, () => issues.length);
             if (topo.multiNode || prefillTopo.multiNode) {
@@ -656,10 +706,10 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
                 add(where, `${pdPipeline}${inherited}; give prefill tensor or data parallelism`);
             }
         }
-        checkLoader(s.cloud, m, pool, i, add);
-        checkDerivedArgs(m.vllm.args, i, add);
-        if (pool) checkPodFitsNode(m, topo, pool, i, add);
-        if (m.routing.priority !== undefined) {
+        if (ok("loader", "uri", "lora")) checkLoader(s.cloud, m, pool, i, add);
+        if (ok("vllm")) checkDerivedArgs(m.vllm.args, i, add);
+        if (pool && ok("resources")) checkPodFitsNode(m, topo, pool, i, add);
+        if (ok("routing") && m.routing.priority !== undefined) {
             // An InferenceObjective's priority is read only by the endpoint picker's flow control, which is off
             // unless its config lists the `flowControl` feature gate, and only for requests that name the objective
             // in the `x-llm-d-inference-objective` header (llm-d-router v0.9.0, the EPP KServe v0.20.0 deploys;
@@ -668,8 +718,8 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
                 `(${m.routing.priority}) has no effect on KServe v0.20.0 with llm-d-router v0.9.0: the endpoint picker's flow control ` +
                 "is off and no request carries the x-llm-d-inference-objective header; remove it");
         }
-        if (m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
-        models.push({ ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo });
+        if (ok("lora") && m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
+        if (parsed) models.push({ ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo });
     });
 
     if (s.platform) {
@@ -709,7 +759,7 @@ function checkUnique(names: (string | undefined)[], key: string, what: string, a
     });
 }
 
-function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: string | undefined, providers: Record<string, string>, add: Add): void {
+function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: string | undefined, providers: Record<string, string>, add: Add, broken: ReadonlySet<string> = new Set()): void {
     if (cloud === "aws" && !providers["aws:region"]) add("aws:region", "is required when modelplane:cloud is aws");
     if (cloud === "gcp" && !providers["gcp:project"]) add("gcp:project", "is required when modelplane:cloud is gcp");
     if (cloud !== "existing" && kubeconfig !== undefined) add(`${PROJECT}:kubeconfig`, `applies to cloud existing only (${cloud === "aws" ? "EKS" : "GKE"} kubeconfigs are generated)`);
@@ -725,16 +775,16 @@ function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: stri
     switch (cloud) {
         case "aws":
             forbid(gcpOnly, "applies to cloud gcp only; modelplane:cloud is aws");
-            if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud aws (the nodes that run the platform controllers)");
+            if (!c.systemPool && !broken.has("systemPool")) add(`${PROJECT}:cluster.systemPool`, "is required for cloud aws (the nodes that run the platform controllers)");
             if (n.vpcId && !n.privateSubnetIds?.length) add(`${PROJECT}:cluster.network.privateSubnetIds`, "is required with network.vpcId");
             if (n.privateSubnetIds && !n.vpcId) add(`${PROJECT}:cluster.network.vpcId`, "is required with network.privateSubnetIds");
             if (n.vpcId && n.vpcCidr) add(`${PROJECT}:cluster.network.vpcCidr`, "cannot be combined with network.vpcId (an existing VPC keeps its CIDR)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
             break;
         case "gcp":
-            if (!c.location) add(`${PROJECT}:cluster.location`, "is required for cloud gcp (a region such as us-central1, or a zone)");
+            if (!c.location && !broken.has("location")) add(`${PROJECT}:cluster.location`, "is required for cloud gcp (a region such as us-central1, or a zone)");
             forbid(awsOnly, "applies to cloud aws only; modelplane:cloud is gcp");
-            if (!c.systemPool) add(`${PROJECT}:cluster.systemPool`, "is required for cloud gcp (the nodes that run the platform controllers)");
+            if (!c.systemPool && !broken.has("systemPool")) add(`${PROJECT}:cluster.systemPool`, "is required for cloud gcp (the nodes that run the platform controllers)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
             break;
         case "existing": {

@@ -406,6 +406,30 @@ describe("stack config validation", () => {
         ]);
     });
 
+    it("a model or cluster with a schema error still has its other fields checked, and the broken field adds nothing", () => {
+        const paths = (mutate: (r: Raw) => void, stack = "prod") => issuesOf(stack, mutate).map((i) => `${i.path}: ${i.message}`);
+        // Two mistakes in one model: a type error and a flag modelplane derives.
+        assert.deepEqual(paths((r) => { model(r, "llama-3-3-70b").replicas = "two"; model(r, "llama-3-3-70b").vllm.args = ["-tp", "8"]; }), [
+            "modelplane:models[0].replicas: \"two\" must be a number",
+            "modelplane:models[0].vllm.args[0]: \"-tp\": -tp is set by modelplane from parallelism.tensor; set that instead of the flag",
+        ]);
+        // A wrong dtype does not hide a priority nothing acts on, nor stranded GPUs on the model's pool.
+        assert.deepEqual(paths((r) => { Object.assign(model(r, "llama-3-3-70b"), { size: { paramsBillions: 70, dtype: "bf16" }, parallelism: { tensor: 3 } }); model(r, "llama-3-3-70b").routing.priority = 10; }).map((p) => p.split(": ")[0]), [
+            "modelplane:models[0].parallelism.tensor", "modelplane:models[0].size.dtype", "modelplane:models[0].routing.priority",
+        ]);
+        // A URI that is not one gets its own error, and no loader error about its scheme; its unknown pool is still reported.
+        assert.deepEqual(paths((r) => { Object.assign(model(r, "qwen3-32b"), { uri: "Qwen/Qwen3-32B", pool: "a100" }); }).map((p) => p.split(": ")[0]), [
+            "modelplane:models[1].uri", "modelplane:models[1].pool",
+        ]);
+        // A cluster with a bad name still has its cloud fields checked; a bad systemPool is not also "required".
+        assert.deepEqual(paths((r) => { r["modelplane:cluster"].name = "LLM_Prod"; r["modelplane:cluster"].releaseChannel = "STABLE"; r["modelplane:cluster"].systemPool.maxNodes = 0; }).map((p) => p.split(": ")[0]), [
+            "modelplane:cluster.name", "modelplane:cluster.systemPool.maxNodes", "modelplane:cluster.releaseChannel",
+        ]);
+        assert.deepEqual(paths((r) => { r["modelplane:cluster"].location = "Central"; r["modelplane:cluster"].network.vpcCidr = "10.0.0.0/16"; }, "dev").map((p) => p.split(": ")[0]), [
+            "modelplane:cluster.location", "modelplane:cluster.network.vpcCidr",
+        ]);
+    });
+
     it("a wrong cloud or cluster skips only the checks that need it", () => {
         const cloud = issuesOf("prod", (r) => { r["modelplane:cloud"] = "azure"; model(r, "llama-3-3-70b").team = "ads"; });
         assert.deepEqual(cloud.map((i) => i.path), ["modelplane:cloud", "modelplane:models[0].team"], cloud.map((i) => i.message).join("\n"));
