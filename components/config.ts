@@ -776,6 +776,18 @@ function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig
                 add(at("loader"), `localCache keeps weights on the node's RAID0 NVMe array but pool "${pool.name}" has localNvme ${pool.localNvme}; use a raid0 pool`);
             }
             if (scheme === "pvc" || scheme === "gs") add(at("uri"), `loader localCache downloads with the storage initializer, which does not take ${scheme}://`);
+            // KServe v0.20.0's node agent builds the download Job's pod with a node selector and no tolerations
+            // (pkg/controller/v1alpha1/localmodelnode/controller.go launchJob; kserve/kserve#5348, fix not released),
+            // so on a tainted GPU node it stays Pending, the cache never fills, and the model (rewritten by KServe's
+            // webhook to read the cache PVC) finds no weights. Found by the controllers e2e (test/e2e/README.md).
+            if (pool && cloud === "gcp" && pool.gpusPerNode > 0) {
+                add(at("loader"), `localCache cannot fill on GKE GPU pools: GKE taints GPU nodes nvidia.com/gpu:NoSchedule itself, and KServe v0.20.0's ` +
+                    `download Job has no tolerations (kserve/kserve#5348), so it never schedules on pool "${pool.name}"; use loader storageInitializer or runaiStreamer`);
+            } else if (pool && pool.taint && pool.gpusPerNode > 0) {
+                add(at("loader"), `localCache needs an untainted pool: KServe v0.20.0's download Job has no tolerations (kserve/kserve#5348), so on pool ` +
+                    `"${pool.name}" (taint: true) it never schedules and the cache never fills; set taint: false on that pool (CPU pods may then run on ` +
+                    `its nodes) or use loader storageInitializer or runaiStreamer`);
+            }
             break;
         case "storageInitializer":
             // KServe's storage initializer handles hf, s3, pvc and oci only (research/kserve.md §1.2).
