@@ -6,8 +6,9 @@
 // (test/e2e/toolchain.sh --routing), so it uses exactly that module's go-control-plane and gRPC.
 //
 // The exchange follows what the EPP expects at GIE v1.5.0 (pkg/epp/handlers/server.go, request.go,
-// response.go; pkg/common/envoy/chunking.go), which is what Envoy does with the processing mode GIE documents
-// (request and response bodies FULL_DUPLEX_STREAMED):
+// response.go; pkg/common/envoy/chunking.go), which is what Envoy does with the processing mode of GIE's
+// standalone chart (config/charts/standalone/values.yaml at v1.5.0: request_body_mode and response_body_mode
+// FULL_DUPLEX_STREAMED; Envoy may cut a body into several chunks, this client sends each body as one):
 //
 //	client → EPP  request headers (end_of_stream=false)
 //	client → EPP  request body, one chunk, end_of_stream=true   (the EPP decodes and schedules only then)
