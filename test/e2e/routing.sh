@@ -163,7 +163,7 @@ Backends by pod; cached tokens as \`cached/prompt\` tokens the simulator reports
 Load-aware (program config, fresh picker, the last pod's simulator restarted with \`--fake-metrics\` waiting 10 /
 KV 90%): ${NPREFIX} new prefixes → ${LOAD_DIST:-(not reached)}.
 
-Mean time from request headers to the picker's decision (program config): ${MAIN_EPP_MS:-?} ms.
+Mean time from request headers to the picker's decision (program config): ${MAIN_EPP_MS:-?} ms. Memory: ${MEM:-?}.
 
 ## Timings
 
@@ -443,6 +443,8 @@ if [ "$SAME_BACKENDS" -eq 1 ] && [ "$SAME_MIN_CACHED" -gt 0 ]; then
 else
   fail "same prefix: the simulator reports a prefix-cache hit for each of requests 2..${NSAME}" "cached/prompt tokens: $SAME_CACHED"
 fi
+rss() { awk '{printf "%d", $1 / 1024}' <(ps -o rss= -p "$1" 2>/dev/null || echo 0); }   # MiB
+MEM="picker $(rss "$EPP_PID") MiB; simulators $(for p in "${SIM_PIDS[@]}"; do rss "$p"; echo; done | paste -sd/) MiB (RSS after the first traffic)"
 MAIN_SAME_DIST=$SAME_DIST MAIN_SPREAD_DIST=$SPREAD_DIST MAIN_FOLLOW=$FOLLOW_OK MAIN_CACHED=$SAME_CACHED MAIN_EPP_MS=$SAME_EPP_MS
 timing "traffic (program config): $((NSAME + 2 * NPREFIX)) requests"
 stop_epp
