@@ -171,7 +171,8 @@ Mean time from request headers to the picker's decision (program config): ${MAIN
 $(printf '%s\n' "${TIMINGS[@]}")
 \`\`\`
 
-Toolchain (\`test/e2e/toolchain.sh --routing\` as run):
+Toolchain (\`test/e2e/toolchain.sh --routing\` as run; "cached" = built before, cold build times of the pieces are
+in test/e2e/README.md, "Routing check"):
 
 \`\`\`
 ${MODELPLANE_ROUTING_TOOLCHAIN_REPORT}
