@@ -73,7 +73,10 @@ if [ "${1:-}" != --in-netns ]; then
 fi
 
 # ================================ phase 2 (private network namespace) ================================
+# Only a loopback interface may exist here (the guarantee that nothing below reaches the network).
+[ "$(ip -o link show | wc -l)" -eq 1 ] || { echo "routing: not in a private network namespace (run test/e2e/routing.sh without arguments)" >&2; exit 1; }
 ip link set lo up
+: "${MODELPLANE_ROUTING_T0:=$(date +%s.%N)}" "${MODELPLANE_ROUTING_TOOLCHAIN_SECS:=?}" "${MODELPLANE_ROUTING_TOOLCHAIN_REPORT:=(not run)}"
 TBIN=$("$HERE/toolchain.sh" --print-bin)
 for b in etcd kube-apiserver kube-controller-manager epp llm-d-inference-sim extproc-client; do
   [ -x "$TBIN/$b" ] || { echo "routing: toolchain incomplete: $TBIN/$b is missing" >&2; exit 3; }
