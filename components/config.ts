@@ -11,6 +11,8 @@ import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
+import { allocatable, podSize, worstCaseReplicas } from "./models/sizing";
+import { describeNode, PackNode, PackPod, packPods } from "../lib/packing";
 
 export const PROJECT = "modelplane";
 
@@ -531,6 +533,8 @@ function resolve(s: StackInput, providers: Record<string, string>, stackName: st
         return { ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo };
     });
 
+    pools.forEach((p, i) => { if (poolByName.has(p.name)) checkPoolPacking(p, i, models.filter((m) => m.pool === p.name), add); });
+
     issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
 
     if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
@@ -758,6 +762,49 @@ function checkPodFitsNode(m: z.infer<typeof model>, topo: Topology, pool: GpuPoo
     if (memGiB !== undefined && memGiB > pool.instance.memoryGiB) {
         add(at("resources", "memory"), `(${m.resources.memory}) is more than a ${pool.instance.name} node has (${pool.instance.memoryGiB} GiB): the pod would never schedule`);
     }
+}
+
+/**
+ * The pool's pods, at their worst-case replica counts, packed whole onto `maxNodes` nodes (lib/packing.ts): reported
+ * when the GPUs add up (the gpu-pool-capacity policy reports a sum that does not) but the pods do not fit, with the
+ * packing. A node offers its allocatable (components/models/sizing.ts: the reserve covers the kubelet and the
+ * daemons every GPU node runs); an existing pool has no known instance type, so only its GPUs are packed.
+ */
+function checkPoolPacking(pool: GpuPoolConfig, i: number, models: readonly ModelConfig[], add: Add): void {
+    const node: PackNode = pool.instance
+        ? { gpus: pool.gpusPerNode, ...allocatable(pool.instance) }
+        : { gpus: pool.gpusPerNode, cpu: Infinity, memoryGiB: Infinity };
+    const pods: PackPod[] = [];
+    for (const m of models) {
+        const workloads = [{ what: m.name, w: m as { replicas?: number; scaling?: { maxReplicas: number } }, topo: m.topology },
+            ...(m.prefill && m.prefillTopology ? [{ what: `${m.name} prefill`, w: m.prefill, topo: m.prefillTopology }] : [])];
+        for (const { what, w, topo } of workloads) {
+            const size = podSize(pool, topo.gpusPerPod, m);
+            const cpu = pool.instance ? (parseQuantity(size.cpu) ?? 0) : 0;
+            const memoryGiB = pool.instance ? (parseQuantity(size.memory) ?? 0) / 2 ** 30 : 0;
+            for (let r = 0; r < worstCaseReplicas(w); r++) {
+                for (let k = 0; k < topo.podsPerReplica; k++) {
+                    pods.push({ owner: topo.podsPerReplica > 1 ? `${what} ${k === 0 ? "leader" : "worker"}` : what, gpus: topo.gpusPerPod, cpu, memoryGiB });
+                }
+            }
+        }
+    }
+    const gpus = pods.reduce((n, p) => n + p.gpus, 0);
+    if (pods.length === 0 || gpus > pool.maxNodes * pool.gpusPerNode) return;
+    const packed = packPods(pods, node, pool.maxNodes);
+    if (packed.unplaced.length === 0) return;
+    const left = new Map<string, number>();
+    for (const p of packed.unplaced) left.set(p.owner, (left.get(p.owner) ?? 0) + 1);
+    const nodeText = pool.instance
+        ? `${pool.instance.name}: ${node.gpus} GPUs, ${Math.floor(node.cpu)} vCPU, ${Math.floor(node.memoryGiB)} GiB allocatable each`
+        : `${node.gpus} GPUs each`;
+    const p0 = packed.unplaced[0];
+    add(`${PROJECT}:gpuPools[${i}].maxNodes`,
+        `(${pool.maxNodes}) holds the ${gpus} GPUs of pool "${pool.name}" in sum, but not its pods, which are placed whole on nodes ` +
+        `(${nodeText}): ${packed.unplaced.length} pod${packed.unplaced.length === 1 ? "" : "s"} left over ` +
+        `(${[...left].map(([o, c]) => `${c} × ${o}`).join(", ")}; e.g. ${p0.gpus} GPUs, ${Math.ceil(p0.cpu)} vCPU, ${Math.ceil(p0.memoryGiB)} GiB). ` +
+        `Packing, largest pods first: ${packed.nodes.map((n, k) => `node ${k + 1}: ${describeNode(n)}`).join("; ")}. ` +
+        "Raise maxNodes, lower the models' resources or replicas, or move models to another pool");
 }
 
 function checkLoader(cloud: Cloud, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {

@@ -127,6 +127,10 @@ const cases: Case[] = [
         path: "modelplane:models[2].loader", message: /needs an untainted pool: .*kserve\/kserve#5348.*pool "h100" \(taint: true\).*set taint: false/ },
     { name: "local cache on GKE, which taints GPU nodes itself", stack: "dev", mutate: (r) => { model(r, "qwen2-5-7b").loader = "localCache"; },
         path: "modelplane:models[0].loader", message: /cannot fill on GKE GPU pools: GKE taints GPU nodes/ },
+    { name: "GPUs that add up but pods that do not pack (memory)", stack: "prod",
+        mutate: (r) => { Object.assign(model(r, "qwen3-32b"), { parallelism: { tensor: 2 }, scaling: { minReplicas: 1, maxReplicas: 8 }, resources: { memory: "200Gi" } }); },
+        // g6e.12xlarge: 4 GPUs, 384 GiB (345 allocatable): one 200Gi pod per node, so 8 pods need 8 nodes; 16 GPUs fit 6 × 4.
+        path: "modelplane:gpuPools[1].maxNodes", message: /^\(6\) holds the 16 GPUs of pool "l40s" in sum, but not its pods.*: 2 pods left over \(2 × qwen3-32b; e\.g\. 2 GPUs, \d+ vCPU, 200 GiB\).*node 1: qwen3-32b;/ },
     { name: "negative quota", stack: "prod", mutate: (r) => { r["modelplane:teams"][0].gpuQuota = -1; },
         path: "modelplane:teams[0].gpuQuota", message: /≥ 0/ },
     { name: "misspelt nested key", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").parallelism = { tensr: 4 }; },
