@@ -1,15 +1,16 @@
 // Synthetic stacks for the scale benchmark and the structural tests: N models across N/20 teams on four
 // GPU pools, cycling through the shapes real fleets have (single-GPU, TP4 with autoscaling and the
 // streamer, TP4 with its own routing weights, prefill/decode on the NVMe cache). Pools and quotas are sized so the
-// stack is compliant: the benchmark measures the work, not a failure path.
+// stack is compliant: the benchmark measures the work, not a failure path. The cache pool is untainted, as config
+// validation requires of localCache (KServe v0.20.0's download Job has no tolerations).
 import YAML from "yaml";
 import { findInstanceType } from "../lib/catalog";
 
-interface PoolSpec { name: string; instanceType: string; localNvme?: string }
+interface PoolSpec { name: string; instanceType: string; localNvme?: string; taint?: false }
 const POOLS: PoolSpec[] = [
     { name: "h100", instanceType: "p5.48xlarge" },
     { name: "l40s", instanceType: "g6e.12xlarge", localNvme: "localVolumes" },
-    { name: "a10g", instanceType: "g5.12xlarge" },
+    { name: "a10g", instanceType: "g5.12xlarge", taint: false },
     { name: "l4", instanceType: "g6.xlarge" },
 ];
 
@@ -66,6 +67,7 @@ export function generateStack(n: number): GeneratedStack {
         name: p.name, instanceType: p.instanceType, minNodes: 0,
         maxNodes: Math.max(1, Math.ceil(demandByPool.get(p.name)! / gpusOf(p.name))),
         ...(p.localNvme ? { localNvme: p.localNvme } : {}),
+        ...(p.taint === false ? { taint: false } : {}),
     }));
     const quotas = Object.fromEntries(teams.map((t) => [t, demandByTeam.get(t)! + 8]));
     const config = {
@@ -85,6 +87,7 @@ export function generateStack(n: number): GeneratedStack {
         "namespace-gpu-resourcequota": { quotas, defaultQuota: 0 },
         "allowed-gpu-instance-types": { allowed: POOLS.map((p) => p.instanceType), maxNodes: Math.max(...gpuPools.map((p) => p.maxNodes)) },
         "max-gpus-per-model": { max: 16 },
+        "gpu-workloads-target-gpu-pools": { untaintedPools: POOLS.filter((p) => p.taint === false).map((p) => p.name) },
     };
     return { stackYaml: YAML.stringify({ config }), policyConfig, teams: teamCount, models: n };
 }

@@ -52,7 +52,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:gpuPools[].localNvme": "`raid0` (instance NVMe as node ephemeral storage), `localVolumes` (one local PV per disk) or `none`; default `raid0` when the instance has NVMe.",
     "modelplane:gpuPools[].diskSizeGiB": "Root disk size of GPU nodes.",
     "modelplane:gpuPools[].nodeSelector": "existing: labels the pool's nodes already carry (model pods select them). With `localNvme` it must include `kserve/localmodel: worker`, the label KServe's local-model agent selects (aws/gcp pools get it automatically).",
-    "modelplane:gpuPools[].taint": "Nodes carry the `nvidia.com/gpu=present:NoSchedule` taint (models tolerate it).",
+    "modelplane:gpuPools[].taint": "Nodes carry the `nvidia.com/gpu=present:NoSchedule` taint (models tolerate it). `false` is required for `localCache` models (KServe v0.20.0's download Job has no tolerations).",
     "modelplane:teams": "Teams: one namespace each, with a GPU ResourceQuota.",
     "modelplane:teams[].name": "Team name and namespace name.",
     "modelplane:teams[].gpuQuota": "GPUs the team may request (ResourceQuota `requests.nvidia.com/gpu`); the policy pack's own config holds the preview-time quota.",

@@ -11,6 +11,8 @@ import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
+import { allocatable, podSize, worstCaseReplicas } from "./models/sizing";
+import { describeNode, PackNode, PackPod, packPods } from "../lib/packing";
 
 export const PROJECT = "modelplane";
 
@@ -628,6 +630,8 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
     // own error is the one to fix.
     const broken = new Set<string>();
     const pools: GpuPoolConfig[] = [];
+    /** Each resolved pool's index in modelplane:gpuPools (pools whose schema failed are not resolved). */
+    const poolIndex: number[] = [];
     s.gpuPools.forEach((p, i) => {
         const name = rawNames("gpuPools")[i];
         if (!p) {
@@ -643,6 +647,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
         const resolved = resolvePool(s.cloud, p, i, add);
         if (issues.slice(before).some((x) => /\.(instanceType|accelerator|gpusPerNode)$/.test(x.path))) broken.add(p.name);
         pools.push(resolved);
+        poolIndex.push(i);
     });
     // A name two pools share is ambiguous: its models skip the pool checks (the duplicate is reported).
     const poolNameCounts = new Map<string, number>();
@@ -661,6 +666,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
     };
 
     const models: ModelConfig[] = [];
+    const unpackable = new Set<string>();
     s.models.forEach((parsed, i) => {
         // A model whose schema failed is checked as far as its other fields allow (salvage()): a check that reads a
         // field its schema rejected is skipped, since that field's error is already reported.
@@ -672,6 +678,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
         }
         const m = partial.value;
         const ok = (...fields: string[]) => fields.every((f) => !partial.broken.has(f));
+        const before = issues.length;
         checkRefs(ok("team") ? m.team : undefined, ok("pool") ? m.pool : undefined, i);
         const pool = ok("pool") ? poolByName.get(m.pool) : undefined;
         const workloadOk = ok("replicas", "scaling", "parallelism", "template", "workerTemplate");
@@ -719,7 +726,16 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
                 "is off and no request carries the x-llm-d-inference-objective header; remove it");
         }
         if (ok("lora") && m.lora) checkUnique(m.lora.adapters.map((a) => a.name), `models[${i}].lora.adapters`, "adapter", add);
+        // A model whose pods are wrong in themselves (larger than a node, an inconsistent parallelism) would only make its
+        // pool's packing fail too: that pool is not packed until the model's own error is fixed.
+        const shape = new RegExp(`^${PROJECT}:models\\[${i}\\]\\.(parallelism|resources|prefill|replicas|scaling|template|workerTemplate)`);
+        if (issues.slice(before).some((x) => shape.test(x.path))) unpackable.add(m.pool);
         if (parsed) models.push({ ...m, prefill: prefillCfg, topology: topo, prefillTopology: prefillTopo });
+    });
+
+    // Pods packed whole onto each pool's nodes (a pool whose definition is wrong has no node shape to pack onto).
+    pools.forEach((p, k) => {
+        if (poolByName.has(p.name) && !unpackable.has(p.name)) checkPoolPacking(p, poolIndex[k], models.filter((m) => m.pool === p.name), add);
     });
 
     if (s.platform) {
@@ -966,6 +982,49 @@ function checkPodFitsNode(m: z.infer<typeof model>, topo: Topology, pool: GpuPoo
     }
 }
 
+/**
+ * The pool's pods, at their worst-case replica counts, packed whole onto `maxNodes` nodes (lib/packing.ts): reported
+ * when the GPUs add up (the gpu-pool-capacity policy reports a sum that does not) but the pods do not fit, with the
+ * packing. A node offers its allocatable (components/models/sizing.ts: the reserve covers the kubelet and the
+ * daemons every GPU node runs); an existing pool has no known instance type, so only its GPUs are packed.
+ */
+function checkPoolPacking(pool: GpuPoolConfig, i: number, models: readonly ModelConfig[], add: Add): void {
+    const node: PackNode = pool.instance
+        ? { gpus: pool.gpusPerNode, ...allocatable(pool.instance) }
+        : { gpus: pool.gpusPerNode, cpu: Infinity, memoryGiB: Infinity };
+    const pods: PackPod[] = [];
+    for (const m of models) {
+        const workloads = [{ what: m.name, w: m as { replicas?: number; scaling?: { maxReplicas: number } }, topo: m.topology },
+            ...(m.prefill && m.prefillTopology ? [{ what: `${m.name} prefill`, w: m.prefill, topo: m.prefillTopology }] : [])];
+        for (const { what, w, topo } of workloads) {
+            const size = podSize(pool, topo.gpusPerPod, m);
+            const cpu = pool.instance ? (parseQuantity(size.cpu) ?? 0) : 0;
+            const memoryGiB = pool.instance ? (parseQuantity(size.memory) ?? 0) / 2 ** 30 : 0;
+            for (let r = 0; r < worstCaseReplicas(w); r++) {
+                for (let k = 0; k < topo.podsPerReplica; k++) {
+                    pods.push({ owner: topo.podsPerReplica > 1 ? `${what} ${k === 0 ? "leader" : "worker"}` : what, gpus: topo.gpusPerPod, cpu, memoryGiB });
+                }
+            }
+        }
+    }
+    const gpus = pods.reduce((n, p) => n + p.gpus, 0);
+    if (pods.length === 0 || gpus > pool.maxNodes * pool.gpusPerNode) return;
+    const packed = packPods(pods, node, pool.maxNodes);
+    if (packed.unplaced.length === 0) return;
+    const left = new Map<string, number>();
+    for (const p of packed.unplaced) left.set(p.owner, (left.get(p.owner) ?? 0) + 1);
+    const nodeText = pool.instance
+        ? `${pool.instance.name}: ${node.gpus} GPUs, ${Math.floor(node.cpu)} vCPU, ${Math.floor(node.memoryGiB)} GiB allocatable each`
+        : `${node.gpus} GPUs each`;
+    const p0 = packed.unplaced[0];
+    add(`${PROJECT}:gpuPools[${i}].maxNodes`,
+        `(${pool.maxNodes}) holds the ${gpus} GPUs of pool "${pool.name}" in sum, but not its pods, which are placed whole on nodes ` +
+        `(${nodeText}): ${packed.unplaced.length} pod${packed.unplaced.length === 1 ? "" : "s"} left over ` +
+        `(${[...left].map(([o, c]) => `${c} × ${o}`).join(", ")}; e.g. ${p0.gpus} GPUs, ${Math.ceil(p0.cpu)} vCPU, ${Math.ceil(p0.memoryGiB)} GiB). ` +
+        `Packing, largest pods first: ${packed.nodes.map((n, k) => `node ${k + 1}: ${describeNode(n)}`).join("; ")}. ` +
+        "Raise maxNodes, lower the models' resources or replicas, or move models to another pool");
+}
+
 function checkLoader(cloud: Cloud | undefined, m: z.infer<typeof model>, pool: GpuPoolConfig | undefined, i: number, add: Add): void {
     const at = (f: string) => `${PROJECT}:models[${i}].${f}`;
     const scheme = m.uri.split("://")[0];
@@ -982,6 +1041,18 @@ function checkLoader(cloud: Cloud | undefined, m: z.infer<typeof model>, pool: G
                 add(at("loader"), `localCache keeps weights on the node's RAID0 NVMe array but pool "${pool.name}" has localNvme ${pool.localNvme}; use a raid0 pool`);
             }
             if (scheme === "pvc" || scheme === "gs") add(at("uri"), `loader localCache downloads with the storage initializer, which does not take ${scheme}://`);
+            // KServe v0.20.0's node agent builds the download Job's pod with a node selector and no tolerations
+            // (pkg/controller/v1alpha1/localmodelnode/controller.go launchJob; kserve/kserve#5348, fix not released),
+            // so on a tainted GPU node it stays Pending, the cache never fills, and the model (rewritten by KServe's
+            // webhook to read the cache PVC) finds no weights. Found by the controllers e2e (test/e2e/README.md).
+            if (pool && cloud === "gcp" && pool.gpusPerNode > 0) {
+                add(at("loader"), `localCache cannot fill on GKE GPU pools: GKE taints GPU nodes nvidia.com/gpu:NoSchedule itself, and KServe v0.20.0's ` +
+                    `download Job has no tolerations (kserve/kserve#5348), so it never schedules on pool "${pool.name}"; use loader storageInitializer or runaiStreamer`);
+            } else if (pool && pool.taint && pool.gpusPerNode > 0) {
+                add(at("loader"), `localCache needs an untainted pool: KServe v0.20.0's download Job has no tolerations (kserve/kserve#5348), so on pool ` +
+                    `"${pool.name}" (taint: true) it never schedules and the cache never fills; set taint: false on that pool (CPU pods may then run on ` +
+                    `its nodes) or use loader storageInitializer or runaiStreamer`);
+            }
             break;
         case "storageInitializer":
             // KServe's storage initializer handles hf, s3, pvc and oci only (research/kserve.md §1.2).

@@ -78,8 +78,9 @@ describe("cluster builders: pool labels, taints and annotations", () => {
     });
 
     it("taints with nvidia.com/gpu=present:NO_SCHEDULE only when the pool asks for it", () => {
-        assert.deepEqual(poolTaints(pool("prod", "h100")), [{ key: GPU_TAINT.key, value: "present", effect: "NO_SCHEDULE" }]);
-        assert.deepEqual(poolTaints(pool("prod", "h100", { taint: false })), []);
+        assert.deepEqual(poolTaints(pool("prod", "l40s")), [{ key: GPU_TAINT.key, value: "present", effect: "NO_SCHEDULE" }]);
+        assert.deepEqual(poolTaints(pool("prod", "l40s", { taint: false })), []);
+        assert.deepEqual(poolTaints(pool("prod", "h100")), [], "prod's h100 pool is untainted (its localCache model)");
         assert.equal(cloudTaintEffect("NoExecute"), "NO_EXECUTE");
         assert.equal(cloudTaintEffect("PreferNoSchedule"), "PREFER_NO_SCHEDULE");
     });

@@ -56,12 +56,13 @@ describe("cluster: prod (AWS EKS)", () => {
 
     it("GPU node groups: AL2023 NVIDIA AMI, catalog instance type, pool/accelerator/gpu.present labels, GPU taint, scaling", () => {
         const cfg = stackConfig("prod");
+        assert.ok(cfg.gpuPools.some((p) => p.taint) && cfg.gpuPools.some((p) => !p.taint), "prod has a tainted and an untainted GPU pool");
         for (const pool of cfg.gpuPools) {
             const ng = byName(res, TYPES.eksNodeGroup, `llm-prod-gpu-${pool.name}`).props as Raw;
             assert.equal(ng.amiType, "AL2023_x86_64_NVIDIA");
             assert.deepEqual(ng.instanceTypes, [pool.instanceType]);
             assert.deepEqual(ng.labels, { [POOL_LABEL]: pool.name, [ACCELERATOR_LABEL]: pool.accelerator, "nvidia.com/gpu.present": "true", "kserve/localmodel": "worker" });
-            assert.deepEqual(ng.taints, [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }]);
+            assert.deepEqual(ng.taints, pool.taint ? [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }] : []);
             assert.deepEqual(ng.scalingConfig, { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes });
             assert.equal(ng.clusterName, "llm-prod");
             assert.equal(ng.diskSize, undefined, "disk size lives in the launch template");

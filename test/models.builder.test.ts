@@ -115,11 +115,14 @@ describe("models: LLMInferenceService builder", () => {
         assert.equal(86, Math.floor((192 - 192 * RESERVE.fraction) * 4 / 8));
     });
 
-    it("pins pods to the pool and tolerates the GPU taint; runs them as the model ServiceAccount", () => {
-        const { spec } = build(prod, "llama-3-3-70b");
-        assert.deepEqual(spec.template.nodeSelector, { "modelplane.io/pool": "h100" });
+    it("pins pods to the pool and tolerates the GPU taint where the pool has it; runs them as the model ServiceAccount", () => {
+        const { spec } = build(prod, "qwen3-32b");
+        assert.deepEqual(spec.template.nodeSelector, { "modelplane.io/pool": "l40s" });
         assert.deepEqual(spec.template.tolerations, [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }]);
         assert.equal(spec.template.serviceAccountName, MODEL_SERVICE_ACCOUNT);
+        const untainted = build(prod, "llama-3-3-70b").spec; // prod's h100 pool is untainted (its localCache model)
+        assert.deepEqual(untainted.template.nodeSelector, { "modelplane.io/pool": "h100" });
+        assert.equal(untainted.template.tolerations, undefined);
     });
 
     it("passes vLLM flags as container args (the presets end their command with --), never as command", () => {

@@ -111,8 +111,9 @@ describe("policy pack on the registered program (offline plan)", () => {
         },
         {
             name: "GPU pods that do not tolerate the pool taint", policy: "gpu-workloads-target-gpu-pools",
-            mutate: (c) => { model(c, "llama-3-3-70b").template = { tolerations: [] }; },
-            message: /llama-3-3-70b/,
+            // qwen3-32b is on l40s, a tainted pool (prod's h100 is untainted for its localCache model).
+            mutate: (c) => { model(c, "qwen3-32b").template = { tolerations: [] }; },
+            message: /qwen3-32b/,
         },
         {
             name: "prod without protection", policy: "protect-stateful-platform",

@@ -70,32 +70,9 @@ kpath() {
 }
 
 # ---- Pulumi ---------------------------------------------------------------------------------------------
-# The CLI finds the language host next to its own binary (bundled) and the provider on PATH (ambient).
-ln "$TBIN/pulumi" "$TMP/bin/pulumi" 2>/dev/null || cp "$TBIN/pulumi" "$TMP/bin/pulumi"
-cp "$LANGHOST" "$TMP/bin/pulumi-language-nodejs"
-# The fallback host (test/e2e/langhost) starts the upstream host it passes through to from its own directory.
-UPSTREAM=${MODELPLANE_E2E_UPSTREAM_LANGHOST:-$TBIN/pulumi-language-nodejs-upstream}
-if [ -x "$UPSTREAM" ]; then
-  cp "$UPSTREAM" "$TMP/bin/pulumi-language-nodejs-upstream"
-fi
+pulumi_project "$LANGHOST" "${MODELPLANE_E2E_UPSTREAM_LANGHOST:-$TBIN/pulumi-language-nodejs-upstream}" "$PROVIDER"
 unset MODELPLANE_E2E_UPSTREAM_LANGHOST
-cp "$PROVIDER" "$TMP/bin/pulumi-resource-kubernetes"
-export PATH="$TMP/bin:$PATH"
-export PULUMI_HOME="$TMP/home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-export PULUMI_CONFIG_PASSPHRASE=modelplane-e2e PULUMI_IGNORE_AMBIENT_PLUGINS=
-unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL KUBECONFIG
-export KUBECONFIG="$TMP/no-ambient-kubeconfig"  # the provider must use the stack's kubeconfig, nothing else
 log "pulumi $(pulumi version), language host $("$TMP/bin/pulumi-language-nodejs" --version 2>/dev/null || echo '?'), provider $PROVIDER"
-
-PROJ="$TMP/project"
-for f in Pulumi.yaml package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do
-  ln -s "$REPO/$f" "$PROJ/$f"
-done
-cd "$PROJ" || exit 1
-pulumi login "file://$TMP/state" >"$TMP/logs/login.log" 2>&1 || { cat "$TMP/logs/login.log" >&2; exit 1; }
-pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/stack-init.log" 2>&1 || { cat "$TMP/logs/stack-init.log" >&2; exit 1; }
-SALT=$(grep '^encryptionsalt:' Pulumi.e2e.yaml)
-[ -n "$SALT" ] || { echo "e2e: no encryptionsalt in Pulumi.e2e.yaml" >&2; exit 1; }
 
 # The stack: two teams on an 8×H100 pool the API server has no nodes for (pods never schedule: fine).
 # GPU demand (lib/demand worst case): alpha chat 1×TP1 = 1 GPU; beta coder 2 replicas × TP2 = 4 GPUs.

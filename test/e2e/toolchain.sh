@@ -20,6 +20,12 @@
 #     localmodelnode-agent         KServe's local-model node agent (./cmd/localmodelnode, same module): the
 #                                  DaemonSet process that creates each node's download Jobs
 #     lws-controller               LeaderWorkerSet, sigs.k8s.io/lws ./cmd, built in a copy of its module
+#   and, only with --routing (or MODELPLANE_E2E_ROUTING=1), for test/e2e/routing.sh:
+#     epp                          the reference endpoint picker, sigs.k8s.io/gateway-api-inference-extension
+#                                  ./cmd/epp, built in a copy of its module (GOWORK=off: the module has a go.work)
+#     llm-d-inference-sim          vLLM simulator, github.com/llm-d/llm-d-inference-sim (CGO_ENABLED=0)
+#     extproc-client               test/e2e/extproc (ours): an Envoy ext_proc v3 client standing in for Envoy,
+#                                  compiled inside a copy of the GIE module (its go-control-plane, no new modules)
 #
 # The key hashes every pin (the versions below, the wrapper go.mod/go.sum files, the Go version), so a warm run
 # only checks the binaries and takes seconds. Each binary is also cached under a key of its own inputs
@@ -30,6 +36,7 @@
 # each of their pieces is keyed by its own pins like every other piece.
 #
 # Usage: test/e2e/toolchain.sh [--controllers] [--print-bin | --print-module-dirs]
+#        test/e2e/toolchain.sh --routing: also build the routing check's pieces (epp, simulator, ext_proc client)
 #        --print-bin: print the bin directory only, build nothing; --controllers: also build the optional pieces
 # Exit: 0 every piece present; 1 a build failed (the report lists each piece, what it was built from, and
 #       which wanted version the proxy does not serve).
@@ -63,6 +70,11 @@ ETCD_VERSION=v3.7.0
 KWOK_MODULE=sigs.k8s.io/kwok KWOK_VERSION=v0.8.0
 KSERVE_MODULE=github.com/kserve/kserve KSERVE_VERSION=v0.20.0   # = the platform's kserve pin (components/versions.ts)
 LWS_MODULE=sigs.k8s.io/lws LWS_VERSION=v0.8.0
+# Optional pieces (--routing): the endpoint picker and the vLLM simulator for test/e2e/routing.sh. KServe v0.20.0
+# deploys llm-d-router v0.9.0 as its picker, which the proxy does not serve (403 at every version tried, see
+# ../shared/research/controllers-e2e.md): the reference picker of Gateway API Inference Extension stands in.
+GIE_MODULE=sigs.k8s.io/gateway-api-inference-extension GIE_VERSION=v1.5.0
+SIM_MODULE=github.com/llm-d/llm-d-inference-sim SIM_VERSION=v0.10.2
 
 die() { echo "toolchain: $*" >&2; exit 1; }
 grep -q "github.com/pulumi/pulumi/pkg/v3 v${PULUMI_VERSION}" "$TC/pulumi/go.mod" \
@@ -79,11 +91,13 @@ ROOT=${MODELPLANE_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modelplane-e2e}
 OUT="$ROOT/$KEY"
 BIN="$OUT/bin"
 CONTROLLERS=${MODELPLANE_E2E_CONTROLLERS:-}
+ROUTING=${MODELPLANE_E2E_ROUTING:-}
 PRINT_BIN="" PRINT_MODULES=""
 for a in "$@"; do
   case $a in
     --print-bin) PRINT_BIN=1 ;;
     --controllers) CONTROLLERS=1 ;;
+    --routing) ROUTING=1 ;;
     --print-module-dirs) PRINT_MODULES=1 ;;
     *) die "unknown argument $a (usage: toolchain.sh [--controllers] [--print-bin])" ;;
   esac
@@ -236,6 +250,24 @@ available() {
   return 1
 }
 
+# ---- optional: the routing check's pieces (--routing) -------------------------------------------------
+# The simulator is pure Go: CGO_ENABLED=0 (its tokenizer's cgo path is not needed).
+build_module_nocgo() { CGO_ENABLED=0 build_module "$@"; }
+# The ext_proc client (test/e2e/extproc/main.go, ours) is compiled as a package inside a copy of the GIE module,
+# so that it uses exactly that module's go-control-plane and gRPC (its go.sum covers them: nothing new downloaded).
+build_extproc() {
+  local dir w="$OUT/work/extproc-client"
+  dir=$(cd "$OUT/work" && "$GO" mod download -json "${GIE_MODULE}@${GIE_VERSION}" | jq -r .Dir)
+  [ -d "$dir" ] || return 1
+  rm -rf "$w"; mkdir -p "$w"
+  cp -r "$dir" "$w/src"; chmod -R u+w "$w/src"
+  mkdir -p "$w/src/cmd/modelplane-extproc-client"
+  cp "$HERE/extproc/main.go" "$w/src/cmd/modelplane-extproc-client/main.go"
+  cd "$w/src"
+  GOWORK=off "${NICE[@]}" "$GO" build -mod=readonly -trimpath -o "$DEST/extproc-client" ./cmd/modelplane-extproc-client
+  rm -rf "$w"
+}
+
 T0=$(now)
 rc=0
 build pulumi "pulumi/pkg/v3 v${PULUMI_VERSION}" "v${PULUMI_VERSION} $TC/pulumi/go.mod $TC/pulumi/go.sum" build_cli || rc=1
@@ -283,6 +315,14 @@ if [ -n "$CONTROLLERS" ]; then
     build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/localmodelnode localmodelnode-agent || rc=1
   build lws-controller "${LWS_MODULE} ${LWS_VERSION}" "${LWS_MODULE} ${LWS_VERSION} ./cmd" \
     build_module "$LWS_MODULE" "$LWS_VERSION" ./cmd lws-controller || rc=1
+fi
+if [ -n "$ROUTING" ]; then
+  build epp "${GIE_MODULE} ${GIE_VERSION}" "${GIE_MODULE} ${GIE_VERSION} ./cmd/epp" \
+    build_module "$GIE_MODULE" "$GIE_VERSION" ./cmd/epp epp || rc=1
+  build llm-d-inference-sim "${SIM_MODULE} ${SIM_VERSION}" "${SIM_MODULE} ${SIM_VERSION} ./cmd/llm-d-inference-sim CGO_ENABLED=0" \
+    build_module_nocgo "$SIM_MODULE" "$SIM_VERSION" ./cmd/llm-d-inference-sim llm-d-inference-sim || rc=1
+  build extproc-client "test/e2e/extproc in ${GIE_MODULE} ${GIE_VERSION}" \
+    "${GIE_MODULE} ${GIE_VERSION} $HERE/extproc/main.go" build_extproc || rc=1
 fi
 T1=$(now)
 

@@ -205,7 +205,7 @@ function checkCaches(s) {
                 : `no HF_TOKEN in the download container (env: ${(ct?.env ?? []).map((e) => e.name).join(", ") || "none"}): a gated hf:// download fails` });
         const pods = s.pod.filter((p) => ownedBy(s, p, j.metadata.uid));
         out.push({ name: `LocalModelCache ${name}: the download pod runs on ${agentNode}`, ok: pods.some((p) => p.spec.nodeName === agentNode),
-            detail: pods.map(where).join(", ") || "no pod" });
+            detail: pods.map((p) => where(p) + (podProblem(p) ? " — " + podProblem(p) : "")).join(", ") || "no pod" });
     }
     return out;
 }

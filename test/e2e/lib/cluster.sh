@@ -1,9 +1,9 @@
 # Sourced by test/e2e/run.sh and test/e2e/controllers.sh: a temp dir, processes stopped by an EXIT trap, a CA
-# and client/server certs from openssl, etcd + kube-apiserver + kube-controller-manager on 127.0.0.1, and REST
-# helpers.
+# and client/server certs from openssl, etcd + kube-apiserver + kube-controller-manager on 127.0.0.1, REST
+# helpers, and the Pulumi project both run against.
 #
-# Needs: TBIN (toolchain bin dir), LOG_PREFIX. Sets: TMP, P (pki dir), API, API_PID, KCM_PID, PIDS, and the
-# functions log, start, alive, free_port, cert, kubeconfig, kcurl, kget.
+# Needs: TBIN (toolchain bin dir), REPO, LOG_PREFIX. Sets: TMP, P (pki dir), API, API_PID, KCM_PID, PIDS, and the
+# functions log, start, alive, free_port, cert, kubeconfig, kcurl, kget, cluster_start, pulumi_project.
 
 log() { echo "[${LOG_PREFIX:-e2e} $(date +%H:%M:%S)] $*" >&2; }
 
@@ -156,4 +156,32 @@ cluster_start() {
   KCM_PID=${PIDS[-1]}
   sleep 2
   alive "$KCM_PID" || { tail -30 "$TMP/logs/kube-controller-manager.log" >&2; echo "kube-controller-manager exited" >&2; exit 1; }
+}
+
+# pulumi_project <language host> <upstream host or ""> <provider>: the Pulumi CLI, language host and provider in
+# $TMP/bin (the CLI finds the host next to its own binary, "bundled", and the provider on PATH, "ambient"; the
+# fallback host test/e2e/langhost starts the upstream host it passes through to from its own directory), no
+# ambient plugin, credential or kubeconfig, a file:// backend in $TMP/state, the project as symlinks in $PROJ,
+# stack `e2e` with a passphrase secrets provider. Sets PROJ and SALT (the stack file's encryptionsalt line); cd's
+# into $PROJ.
+pulumi_project() {
+  local langhost=$1 upstream=$2 provider=$3 f
+  ln "$TBIN/pulumi" "$TMP/bin/pulumi" 2>/dev/null || cp "$TBIN/pulumi" "$TMP/bin/pulumi"
+  cp "$langhost" "$TMP/bin/pulumi-language-nodejs"
+  if [ -n "$upstream" ] && [ -x "$upstream" ]; then cp "$upstream" "$TMP/bin/pulumi-language-nodejs-upstream"; fi
+  cp "$provider" "$TMP/bin/pulumi-resource-kubernetes"
+  export PATH="$TMP/bin:$PATH"
+  export PULUMI_HOME="$TMP/home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+  export PULUMI_CONFIG_PASSPHRASE=modelplane-e2e PULUMI_IGNORE_AMBIENT_PLUGINS=
+  unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL
+  export KUBECONFIG="$TMP/no-ambient-kubeconfig"  # the provider must use the stack's kubeconfig, nothing else
+  PROJ="$TMP/project"
+  for f in Pulumi.yaml package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do
+    ln -s "$REPO/$f" "$PROJ/$f"
+  done
+  cd "$PROJ" || exit 1
+  pulumi login "file://$TMP/state" >"$TMP/logs/login.log" 2>&1 || { cat "$TMP/logs/login.log" >&2; exit 1; }
+  pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/stack-init.log" 2>&1 || { cat "$TMP/logs/stack-init.log" >&2; exit 1; }
+  SALT=$(grep '^encryptionsalt:' Pulumi.e2e.yaml)
+  [ -n "$SALT" ] || { echo "${LOG_PREFIX:-e2e}: no encryptionsalt in Pulumi.e2e.yaml" >&2; exit 1; }
 }
