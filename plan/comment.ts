@@ -155,20 +155,21 @@ function essentials(s: StackPlans, diff: PlanDiff | undefined): string {
         change(before?.resourceQuota ?? (before ? "none" : undefined), row ? row.resourceQuota ?? "none" : undefined), change(before?.quota, row?.quota), row ? statusCell(row.status) : "removed",
     ]);
     if (teamRows.length > 0) {
-        out.push("### GPU demand per team (base → this branch)\n\n" + table(["team", "models", "demand", "ResourceQuota", "quota", "status"], teamRows));
+        out.push(`### GPU demand per team${diff.hasBase ? " (base → this branch)" : ""}\n\n` + table(["team", "models", "demand", "ResourceQuota", "quota", "status"], teamRows));
     }
     const poolRows = diff.pools.map(({ row, before }) => [
         row?.pool ?? before?.pool, row?.accelerator ?? before?.accelerator ?? "?", change(before?.capacity, row?.capacity), change(before?.demand, row?.demand), row ? statusCell(row.status) : "removed",
     ]);
     if (poolRows.length > 0) {
-        out.push("### GPU demand per pool (base → this branch)\n\n" + table(["pool", "accelerator", "capacity", "demand", "status"], poolRows));
+        out.push(`### GPU demand per pool${diff.hasBase ? " (base → this branch)" : ""}\n\n` + table(["pool", "accelerator", "capacity", "demand", "status"], poolRows));
     }
     return out.join("\n\n");
 }
 
 /** Part 2: model changes, as many rows as `room` allows. */
 function modelChanges(diff: PlanDiff | undefined, room: number): string {
-    if (!diff || diff.models.length === 0) return "";
+    // Without a base every model would be "added": the snapshot's Models table lists them instead.
+    if (!diff || !diff.hasBase || diff.models.length === 0) return "";
     const head = `### Models changed (${diff.models.length})\n\n| change | model | fields |\n| --- | --- | --- |`;
     const rows: string[] = [];
     let used = head.length;

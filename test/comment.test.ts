@@ -141,6 +141,17 @@ describe("PR comment size with several stacks", () => {
         assert.ok(Math.min(...sizes) > 15_000, sizes.join(", "));
     });
 
+    it("without a base plan: says so, shows this branch's tables without arrows, and lists no model as added", () => {
+        const head = summary("prod", {
+            models: [{ name: "a", key: "modelplane:models[0]" } as PlanSummary["models"][number]],
+            teams: [{ team: "search", consumers: [{ name: "a", gpus: 8 }], demand: 8, undeterminable: 0, resourceQuota: 12, quota: 12, quotaIsDefault: false, status: "ok" }],
+        });
+        const comment = renderComment([{ stack: "prod", head, base: undefined, report: "# r\n" }]);
+        assert.match(comment, /No base plan to compare against/);
+        assert.match(comment, /^\| search \| 1 \| 8 \| 12 \| 12 \| ok \|$/m);
+        assert.doesNotMatch(comment, /→|### Models changed/);
+    });
+
     it("a config with thousands of errors is cut at a line with a note, within the limit", () => {
         const errors = Array.from({ length: 5000 }, (_, i) => ({ path: `modelplane:models[${i}].pool`, message: `unknown pool "p${i}"; pools are: h100` }));
         const comment = renderComment([{ stack: "prod", head: summary("prod", { status: "invalid", errors }), base: undefined, report: undefined }]);
