@@ -994,12 +994,13 @@ function checkPoolPacking(pool: GpuPoolConfig, i: number, models: readonly Model
         : { gpus: pool.gpusPerNode, cpu: Infinity, memoryGiB: Infinity };
     const pods: PackPod[] = [];
     for (const m of models) {
-        const workloads = [{ what: m.name, w: m as { replicas?: number; scaling?: { maxReplicas: number } }, topo: m.topology },
+        const workloads = [{ what: m.name, w: m, topo: m.topology },
             ...(m.prefill && m.prefillTopology ? [{ what: `${m.name} prefill`, w: m.prefill, topo: m.prefillTopology }] : [])];
         for (const { what, w, topo } of workloads) {
+            // The pod's real requests; on an existing pool the node's Infinity makes only the GPUs count.
             const size = podSize(pool, topo.gpusPerPod, m);
-            const cpu = pool.instance ? (parseQuantity(size.cpu) ?? 0) : 0;
-            const memoryGiB = pool.instance ? (parseQuantity(size.memory) ?? 0) / 2 ** 30 : 0;
+            const cpu = parseQuantity(size.cpu) ?? 0;
+            const memoryGiB = (parseQuantity(size.memory) ?? 0) / 2 ** 30;
             for (let r = 0; r < worstCaseReplicas(w); r++) {
                 for (let k = 0; k < topo.podsPerReplica; k++) {
                     pods.push({ owner: topo.podsPerReplica > 1 ? `${what} ${k === 0 ? "leader" : "worker"}` : what, gpus: topo.gpusPerPod, cpu, memoryGiB });

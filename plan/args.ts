@@ -4,13 +4,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-/** What `npm run plan --` was asked to do (plan/plan.ts takes the same shape). */
+/** What `npm run plan --` was asked to do; plan/plan.ts's PlanOptions is this type. */
 export interface PlanArgs {
     stack: string;
     configFile?: string;
     policyConfig?: string;
     out?: string;
     projectDir?: string;
+    /** A base plan's output directory: write comment.md, this plan against that one (plan/comment.ts). */
     base?: string;
 }
 

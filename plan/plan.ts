@@ -14,16 +14,10 @@ import { renderGpuReport } from "./gpu-report";
 import { pinpointViolations } from "./pinpoint";
 import { buildSummary, failedSummary, PlanSummary, SUMMARY_FILE } from "./summary";
 import { readSummary, renderComment } from "./comment";
+import type { PlanArgs } from "./args";
 
-export interface PlanOptions {
-    stack: string;
-    configFile?: string;
-    policyConfig?: string;
-    out?: string;
-    projectDir?: string;
-    /** A base plan's output directory: write comment.md, this plan against that one (plan/comment.ts). */
-    base?: string;
-}
+/** What to plan: the CLI's parsed arguments (plan/args.ts), or the same fields from tests and the benchmark. */
+export type PlanOptions = PlanArgs;
 
 export interface PlanResult {
     exitCode: 0 | 1;

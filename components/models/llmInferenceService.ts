@@ -409,6 +409,8 @@ export const PRESET_GRACE_SECONDS = 60;
  */
 function endpointPickerPod(m: ModelConfig, ctx: ModelContext, spec: Obj): Obj | undefined {
     const pod: Obj = {};
+    // Unreachable while config validation refuses localCache on tainted pools (KServe v0.20.0's download Job has no
+    // tolerations, kserve/kserve#5348); kept for when a KServe release lets the cache fill on tainted nodes.
     if (m.loader === "localCache" && ctx.pool.taint) pod.tolerations = [{ key: GPU_TAINT.key, operator: "Exists", effect: GPU_TAINT.effect }];
     const pods = [spec, spec.prefill as Obj | undefined].flatMap((w) => (w ? [w.template, w.worker] : [])) as (Obj | undefined)[];
     const grace = Math.max(...pods.map((p) => (typeof p?.terminationGracePeriodSeconds === "number" ? p.terminationGracePeriodSeconds : PRESET_GRACE_SECONDS)));
