@@ -133,8 +133,9 @@ export function parseQuantity(v: unknown): number | undefined {
     const base = Number(m[1]);
     const suffix = m[2];
     if (suffix === undefined) return base;
-    if (suffix[0] === "e" || suffix[0] === "E") return base * 10 ** Number(suffix.slice(1));
-    return base * SUFFIX[suffix];
+    // A binary or decimal SI suffix ("E" alone is exa, "Ei" exbi), else an exponent ("E3", "e-2").
+    if (Object.hasOwn(SUFFIX, suffix)) return base * SUFFIX[suffix];
+    return base * 10 ** Number(suffix.slice(1));
 }
 
 function wholeNumber(n: number): number | undefined {
