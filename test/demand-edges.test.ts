@@ -206,6 +206,8 @@ describe("lib/demand edges: replicas and scaling", () => {
         const noPods = known(serviceDemand({ replicas: 3 }));
         assert.deepEqual([noPods.gpus, noPods.workloads[0].leaderGpus, noPods.workloads[0].workerGpus], [0, 0, 0]);
         assert.equal(reason(serviceDemand("spec")), "the resource has no spec");
+        assert.equal(reason(serviceDemand(null)), "the resource has no spec");
+        assert.equal(reason(serviceDemand([{ template: pod(c(1)) }])), "the resource has no spec");
         assert.equal(reason(serviceDemand(undefined)), "the resource has no spec");
     });
 
@@ -231,6 +233,12 @@ describe("lib/demand edges: preset merge (every branch that changes a GPU count)
         const reqOnly = preset("r", "team", { template: pod(requestOnly(3)) });
         assert.equal(gpusOf({ baseRefs: ref("r"), template: pod(limitOnly(1)) }, [reqOnly]), 1, "the service's limit beats the preset's request");
         assert.equal(gpusOf({ baseRefs: ref("r"), template: pod({ name: "main", resources: { requests: { [G]: 5 } } }) }, [reqOnly]), 5, "requests merge");
+    });
+
+    it("containers merge by name: a name the service repeats over a preset is one container, the later value winning", () => {
+        const p = preset("p", "team", { template: pod(c(4)) });
+        assert.equal(gpusOf({ baseRefs: [{ name: "p" }], template: pod(c(1, "x"), c(2, "x")) }, [p]), 4 + 2);
+        assert.equal(gpusOf({ baseRefs: [{ name: "p" }], template: pod(c(1, "main"), c(2, "main")) }, [p]), 2);
     });
 
     it("restartPolicy merges: a service can turn a preset's init container into a sidecar (and back)", () => {
