@@ -122,6 +122,8 @@ describe("config edges: bounds are inclusive", () => {
         expectOnly(res({ cpu: "192001m" }), [["modelplane:models[0].resources.cpu", "(192001m) is more than a p5.48xlarge node has (192 vCPU): the pod would never schedule"]]);
         expectOnly(res({ memory: "2049Gi" }), [["modelplane:models[0].resources.memory", "(2049Gi) is more than a p5.48xlarge node has (2048 GiB): the pod would never schedule"]]);
         expectOnly(res({ memory: "1E" }), [["modelplane:models[0].resources.memory", /^\(1E\) is more than/]]);
+        // Existing clusters: the node size is unknown, so overrides are not checked.
+        accepted(existing({ "modelplane:models": [awsModel({ pool: "a100", resources: { cpu: "9999", memory: "1Pi" } })] }));
     });
 
     it("tensor: divisors of the node's GPUs pass; others strand GPUs (singular and plural)", () => {
@@ -346,6 +348,7 @@ describe("config edges: models", () => {
         expectOnly(withPool(aws, { localNvme: "none" }, [awsModel({ loader: "localCache" })]),
             [["modelplane:models[0].loader", 'localCache keeps weights on the node\'s RAID0 NVMe array but pool "h100" has localNvme none; use a raid0 pool']]);
         for (const scheme of ["hf", "s3", "pvc", "oci"]) accepted(m({ uri: `${scheme}://x/m` }));
+        expectOnly(m({ loader: "localCache", pool: "x" }), [["modelplane:models[0].pool", /^unknown pool "x"/]], );
         expectOnly(m({ uri: "oci://r/m", lora: { adapters: [{ name: "a", uri: "hf://a" }] } }), [["modelplane:models[0].lora", /^LoRA adapters need a served base model directory/]]);
         accepted(m({ lora: { adapters: [{ name: "a", uri: "hf://a" }, { name: "b", uri: "hf://b" }] } }));
         expectOnly(m({ lora: { adapters: [{ name: "a", uri: "hf://a" }, { name: "a", uri: "hf://b" }] } }), [["modelplane:models[0].lora.adapters[1].name", 'duplicate adapter name "a" (also models[0].lora.adapters[0])']]);
@@ -403,6 +406,12 @@ describe("config edges: reading the flat config map", () => {
             ["modelplane:huggingFaceToken", /^must be a secret/], ["modelplane:teams", /^is set as a secret/],
         ], ["modelplane:teams"]);
         accepted(aws(), ["other:key"]);
+        // A wrongly secret key stops before the cross-field checks (their errors would be about a placeholder).
+        expectOnly(aws({ "modelplane:models": [awsModel({ pool: "x" })] }), [["modelplane:cloud", /^is set as a secret/]], ["modelplane:cloud"]);
+        // Other early errors do not: the cross-field errors come with them.
+        expectOnly(aws({ region: "x", "modelplane:models": [awsModel({ pool: "x" })] }), [
+            ["region", "config keys must be namespaced (e.g. modelplane:region)"], ["modelplane:models[0].pool", 'unknown pool "x"; pools are: h100'],
+        ]);
     });
 
     it("schema errors: every unknown key with a suggestion or the known keys, values quoted", () => {
