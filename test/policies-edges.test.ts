@@ -98,6 +98,10 @@ describe("policy gpu-requests-equal-limits: edges", () => {
         assert.match(messages(lower)[0], /requests 1 nvidia\.com\/gpu but its limit is 4 \(GPUs cannot be overcommitted\)/);
         const limitOnly = await callResource(gpuRequestsEqualLimits, dep({ name: "c", resources: { limits: { "nvidia.com/gpu": 4 } } }));
         assert.deepEqual(limitOnly.violations, []);
+        assert.deepEqual((await callResource(gpuRequestsEqualLimits, dep(container(0)))).violations, [], "zero GPUs is whole and not negative");
+        const badRequest = await callResource(gpuRequestsEqualLimits, dep({ name: "c", resources: { requests: { "nvidia.com/gpu": "x" }, limits: { "nvidia.com/gpu": 2 } } }));
+        assert.deepEqual(messages(badRequest).map((m) => m.split(". Fix")[0]), ['Deployment ns/d: container "c" in spec.template.spec requests["nvidia.com/gpu"] is "x", not a quantity'],
+            "no request/limit comparison when one of them is not a number");
     });
 
     it("names init containers and checks each pod of a preset, a LeaderWorkerSet and a CronJob", async () => {
@@ -168,6 +172,7 @@ describe("policy gpu-workloads-target-gpu-pools: edges", () => {
         assert.equal(selectsPool({ affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: "x" } } } }), false);
         assert.equal(selectsPool({ affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [] } } }), false);
         assert.equal(selectsPool({ affinity: { nodeAffinity: "x" } }), false);
+        assert.equal(selectsPool({ affinity: "x" }), false);
         assert.equal(selectsPool({}), false);
     });
 
@@ -237,6 +242,11 @@ describe("policy team-gpu-quota: edges", () => {
         assert.match(messages(d)[0], /the GPU demand of Deployment search\/gpu-job cannot be determined \(spec\.replicas is -1, not an integer ≥ 0\)/);
     });
 
+    it("checks teams in name order", async () => {
+        const o = await callStack(teamGpuQuota, [model("z", { team: "beta", gpus: 2 }), model("y", { team: "alpha", gpus: 2 })], { quotas: { alpha: 1, beta: 1 } });
+        assert.deepEqual(messages(o).map((m) => m.split(" requests")[0]), ['team "alpha"', 'team "beta"']);
+    });
+
     it("attaches an over-quota violation to the largest consumer when the namespace is not registered", async () => {
         const small = model("small", { gpus: 2 });
         const large = model("large", { gpus: 8 });
@@ -293,6 +303,13 @@ describe("policy namespace-gpu-resourcequota: edges", () => {
         assert.deepEqual((await callStack(namespaceGpuResourceQuota, stack(quota("search", 4, "gpu", { scopes: [] })), cfg)).violations, [], "an empty scopes list is unscoped");
         const scoped = quota("search", 100, "scoped", { scopeSelector: {} });
         assert.deepEqual((await callStack(namespaceGpuResourceQuota, stack(quota("search", 4), scoped), cfg)).violations, [], "a scoped quota is not the cap");
+    });
+
+    it("names the first listed of equally small quotas, and checks namespaces in name order", async () => {
+        const o = await callStack(namespaceGpuResourceQuota, stack(quota("search", 9, "first"), quota("search", 9, "second")), cfg);
+        assert.deepEqual(messages(o).map((m) => m.split(" allows")[0]), ["ResourceQuota search/first"]);
+        const two = await callStack(namespaceGpuResourceQuota, [model("b", { team: "zeta" }), model("a", { team: "alpha" })], { quotas: { alpha: 1, zeta: 1 } });
+        assert.deepEqual(messages(two).map((m) => m.split(" runs")[0]), ['namespace "alpha"', 'namespace "zeta"']);
     });
 
     it("reports quota values that are not whole GPU counts, and stops there when none is valid", async () => {
@@ -370,6 +387,7 @@ describe("policy gpu-pool-capacity: edges", () => {
         const o = await callStack(gpuPoolCapacity, [model("b", { pool: "zeta" }), model("a", { pool: "alpha" })]);
         assert.deepEqual(messages(o).map((m) => m.split(" is targeted")[0]), ['pool "alpha"', 'pool "zeta"']);
         assert.match(messages(o)[0], /the stack declares no node pool named "alpha" \(declared: none\)/);
+        assert.deepEqual(o.violations.map((v) => v.urn), [model("a").urn, model("b").urn], "attached to the first consumer of the pool");
         const declared = await callStack(gpuPoolCapacity, [eksPool("l40s", "g6e.12xlarge", 1), eksPool("a10", "g5.12xlarge", 1), model("a", { pool: "h100" })]);
         assert.match(messages(declared)[0], /\(declared: a10, l40s\)/);
     });
@@ -530,6 +548,14 @@ describe("policy protect-stateful-platform: edges", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 describe("pools and presets as the policies see them", () => {
+    it("an existing-cluster pool without an instance type is spelled out without one", async () => {
+        const m = res(TYPES.configMap, "pool-a100", {
+            metadata: { name: "pool-a100", namespace: "modelplane-system", annotations: { [POOL_ANNOTATIONS.pool]: "a100", [POOL_ANNOTATIONS.gpusPerNode]: "4", [POOL_ANNOTATIONS.maxNodes]: "2" } },
+        });
+        const o = await callStack(gpuPoolCapacity, [m, model("a", { pool: "a100", gpus: 9 })]);
+        assert.match(messages(o)[0], /can offer at most 8 \(2 nodes × 4 GPUs\); raise/);
+    });
+
     it("an existing-cluster pool marker counts; one outside modelplane-system does not", async () => {
         const marker = (namespace: string) => res(TYPES.configMap, `pool-${namespace}`, {
             metadata: { name: "pool-a100", namespace, annotations: { [POOL_ANNOTATIONS.pool]: "a100", [POOL_ANNOTATIONS.gpusPerNode]: "4", [POOL_ANNOTATIONS.maxNodes]: "1" } },
