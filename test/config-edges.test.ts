@@ -3,7 +3,8 @@
 // node), one past it is rejected; each cross-field check reports exactly its own error (no more), and the
 // error texts (paths, suggestions, quoted values) are what a user reads.
 import { strict as assert } from "node:assert";
-import { ConfigError, ConfigIssue, formatPath, parseStackConfig, PlatformConfig, quoteValue } from "../components/config";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigIssue, formatPath, loadFromPulumi, parseStackConfig, PlatformConfig, quoteValue } from "../components/config";
 
 type Raw = Record<string, any>;
 
@@ -378,6 +379,15 @@ describe("config edges: models", () => {
 
 // ---------------------------------------------------------------------------------------------------------------
 describe("config edges: reading the flat config map", () => {
+    it("without options: no secret keys, stack \"stack\"", () => {
+        assert.equal(parseStackConfig(aws()).stack, "stack");
+        assert.throws(() => parseStackConfig(aws({ "modelplane:huggingFaceToken": "t" })), /must be a secret/);
+    });
+
+    it("every unknown key of one object is reported", () => {
+        expectOnly(withPool(aws, { foo: 1, bar: 2 }), [["modelplane:gpuPools[0].foo", /^unknown key/], ["modelplane:gpuPools[0].bar", /^unknown key/]]);
+    });
+
     it("provider keys are kept as strings; keys without a namespace are refused", () => {
         const cfg = parse(aws({ "aws:region": "us-east-2", "aws:defaultTags": { tags: { a: "b" } }, "gcp:x": 3 }));
         assert.deepEqual(cfg.providers, { "aws:region": "us-east-2", "aws:defaultTags": '{"tags":{"a":"b"}}', "gcp:x": "3" });
@@ -448,5 +458,34 @@ describe("config edges: reading the flat config map", () => {
             [["modelplane:platform.gateway.tls.email", "is required with issuer letsencrypt (ACME account contact)"]]);
         accepted(aws({ "modelplane:platform": { gateway: { tls: { hostname: "a.example.com", issuer: "letsencrypt", email: "a@example.com" } } } }));
         accepted(aws({ "modelplane:platform": { gateway: { tls: { hostname: "a.example.com" } } } }));
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("config edges: the program path (loadFromPulumi)", () => {
+    const flat = (raw: Raw) => Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    let saved: Record<string, string>;
+    before(async () => {
+        saved = pulumi.runtime.allConfig();
+        // The runtime is process-global: every evaluation (plan/evaluate.ts) sets its own mocks again.
+        await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({}) }, "modelplane", "from-runtime", false);
+    });
+    after(() => pulumi.runtime.setAllConfig(saved, []));
+
+    it("reads the runtime's config with its secret keys and the stack name", () => {
+        pulumi.runtime.setAllConfig(flat(existing({ "modelplane:kubeconfig": "apiVersion: v1" })), ["modelplane:kubeconfig"]);
+        const cfg = loadFromPulumi();
+        assert.equal(cfg.stack, "from-runtime");
+        assert.equal(cfg.secrets.kubeconfig, "apiVersion: v1");
+        assert.equal(cfg.gpuPools[0].name, "a100");
+    });
+
+    it("turns a ConfigError into a RunError with every issue (the CLI prints it without a stack trace)", () => {
+        pulumi.runtime.setAllConfig(flat(existing({ "modelplane:kubeconfig": "apiVersion: v1" })), []);
+        assert.throws(() => loadFromPulumi(), (e: unknown) => {
+            assert.ok(pulumi.RunError.isInstance(e), String(e));
+            assert.equal((e as Error).message, "invalid stack config (1 error):\n  modelplane:kubeconfig: must be a secret: set it with `pulumi config set --secret modelplane:kubeconfig …`");
+            return true;
+        });
     });
 });
