@@ -438,6 +438,7 @@ describe("config edges: reading the flat config map", () => {
         expectOnly(withPool(aws, { capacity: "cheap" }), [["modelplane:gpuPools[0].capacity", '"cheap" must be one of onDemand, spot, reservation, capacityBlock']]);
         expectOnly(withPool(aws, { maxNodes: 0 }), [["modelplane:gpuPools[0].maxNodes", "0 must be ≥ 1"]]);
         expectOnly(withPool(aws, { maxNodes: undefined }), [["modelplane:gpuPools[0].maxNodes", "is required"]]);
+        expectOnly(withPool(aws, { maxNodes: "2" }), [["modelplane:gpuPools[0].maxNodes", '"2" expected number, received string']]);
         expectOnly(aws({ "modelplane:models": [awsModel({ name: "m".repeat(43) })] }), [["modelplane:models[0].name", /^"m{43}" must be at most 42 characters/]]);
         expectOnly(aws({ "modelplane:models": [awsModel({ name: "m".repeat(70) })] }), [["modelplane:models[0].name", /^"m{56}\.\.\. must be at most 42 characters/]]);
     });
