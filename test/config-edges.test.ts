@@ -490,3 +490,31 @@ describe("config edges: the program path (loadFromPulumi)", () => {
         });
     });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("config edges: what the first mutation run left alive", () => {
+    it("suggests a key exactly two edits away", () => {
+        expectOnly(withPool(aws, { maxNod: 2 }), [["modelplane:gpuPools[0].maxNod", 'unknown key; did you mean "maxNodes"?']]);
+    });
+
+    it("one broken pool does not make the next pool's models skip their checks", () => {
+        const raw = aws({
+            "modelplane:gpuPools": [{ name: "bad", instanceType: "p9.96xlarge", maxNodes: 1 }, { name: "h100", instanceType: "p5.48xlarge", maxNodes: 1 }],
+            "modelplane:models": [awsModel({ parallelism: { tensor: 3 } })],
+        });
+        expectOnly(raw, [["modelplane:gpuPools[0].instanceType", /^unknown instance type "p9\.96xlarge"/], ["modelplane:models[0].parallelism.tensor", /^\(3\) gives pods of 3 GPUs/]]);
+    });
+
+    it("P/D with pipeline 1 is not pipeline parallelism; the P/D pipeline message in full", () => {
+        const pd = (m: Raw) => aws({ "modelplane:models": [awsModel({ replicas: 1, ...m })] });
+        expectOnly(pd({ parallelism: { tensor: 8, pipeline: 1, data: 2, dataLocal: 1 }, prefill: { replicas: 1, parallelism: { tensor: 1 } } }), [["modelplane:models[0].parallelism", /^pipeline cannot be combined/]]);
+        expectOnly(pd({ parallelism: { tensor: 1 }, prefill: { replicas: 1, parallelism: { tensor: 8, pipeline: 1, data: 2, dataLocal: 1 } } }), [["modelplane:models[0].prefill.parallelism", /^pipeline cannot be combined/]]);
+        expectOnly(pd({ parallelism: { tensor: 8, pipeline: 2 }, prefill: { replicas: 1, parallelism: { tensor: 1 } } }), [["modelplane:models[0].parallelism.pipeline",
+            "multi-node pipeline parallelism cannot be combined with prefill (P/D): KServe looks up the presets kserve-config-llm-prefill-worker-pipeline-parallel / kserve-config-llm-decode-worker-pipeline-parallel, which KServe does not ship (kserve#5047) and modelplane does not provide; drop prefill, or use tensor or data parallelism for the decode workload"]]);
+    });
+
+    it("the local-model label message in full", () => {
+        expectOnly(withPool(existing, { localNvme: "raid0", nodeSelector: { a: "b" } }), [["modelplane:gpuPools[0].nodeSelector",
+            "must include kserve/localmodel: worker with localNvme raid0: KServe's local-model agent only runs on nodes with that label; label the NVMe nodes and add it here"]]);
+    });
+});

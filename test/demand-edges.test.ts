@@ -613,3 +613,85 @@ describe("lib/demand edges: the stack index", () => {
         assert.equal(selectedPool({}), undefined);
     });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("lib/demand edges: what the first mutation run left alive", () => {
+    it("a pod asks for GPUs when any one container does; a LeaderWorkerSet counts when only its workers do", () => {
+        assert.equal(podRequestsGpus(pod({ name: "cpu" }, c(1, "gpu"))), true);
+        const lws = workloadGpuDemand({
+            type: "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet",
+            props: { spec: { leaderWorkerTemplate: { size: 3, leaderTemplate: { spec: pod({ name: "l" }) }, workerTemplate: { spec: pod(c(2)) } } } },
+        });
+        assert.deepEqual(lws, { known: true, gpus: 4 });
+        assert.deepEqual(workloadGpuDemand({ type: "kubernetes:core/v1:Pod", props: { spec: { replicas: 3, containers: [c(1)] } } }), { known: true, gpus: 1 }, "a Pod is one pod");
+    });
+
+    it("specs without the expected nesting have no pods (no crash)", () => {
+        for (const type of [DEP, "kubernetes:batch/v1:CronJob", "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet"]) {
+            assert.deepEqual(podSpecsOf({ type, props: {} }), [], type);
+        }
+        assert.deepEqual(podSpecsOf({ type: "kubernetes:batch/v1:CronJob", props: { spec: { jobTemplate: "x" } } }), []);
+        assert.deepEqual(podSpecsOf({ type: "kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet", props: { spec: { leaderWorkerTemplate: "x" } } }), []);
+        assert.equal(poolNameOf({ type: TYPES.configMap, props: {} }), undefined);
+        assert.deepEqual(maxNodesOf({ type: TYPES.configMap, props: {} }), { reason: "annotation modelplane.io/max-nodes is undefined" });
+        assert.deepEqual(instanceTypesOf({ type: TYPES.gkeNodePool, props: {} }), []);
+        assert.deepEqual(instanceTypesOf({ type: TYPES.configMap, props: { nodeConfig: { machineType: "g2-standard-48" } } }), []);
+        const idx = indexStack([{ type: TYPES.llmInferenceService, name: "bare", props: { spec: { template: pod(c(1)) } } }, { type: DEP, name: "d", props: { spec: { template: { spec: pod(c(1)) } } } }]);
+        assert.deepEqual(idx.consumers.map((x) => [x.name, x.namespace, x.demand]), [["bare", "default", { known: true, gpus: 1 }], ["d", "default", { known: true, gpus: 1 }]]);
+    });
+
+    it("skips containers that are not objects, and names unnamed ones by index", () => {
+        assert.equal(gpusOf({ template: { containers: [null, "x", c(2)] } }), 2);
+        assert.equal(reason(serviceDemand({ template: { containers: [{ resources: { limits: { [G]: "x" } } }] } })), 'spec.template container "#0" resources.limits["nvidia.com/gpu"] is "x", not a quantity');
+    });
+
+    it("a preset's request-only or limit-only GPUs survive a service container that sets neither", () => {
+        assert.equal(gpusOf({ baseRefs: [{ name: "r" }], template: pod({ name: "main", resources: { limits: { cpu: 1 } } }) }, [preset("r", "team", { template: pod(requestOnly(3)) })]), 3);
+        assert.equal(gpusOf({ baseRefs: [{ name: "l" }], template: pod({ name: "main" }) }, [preset("l", "team", { template: pod(limitOnly(3)) })]), 3);
+    });
+
+    it("init containers with only a request or only a limit count", () => {
+        assert.equal(gpusOf({ template: { initContainers: [requestOnly(4, "init")], containers: [c(1)] } }), 4);
+        assert.equal(gpusOf({ template: { initContainers: [limitOnly(4, "init")], containers: [c(1)] } }), 4);
+        assert.equal(gpusOf({ template: { initContainers: [{ ...requestOnly(2, "side"), restartPolicy: "Always" }], containers: [c(1)] } }), 3);
+    });
+
+    it("without a worker a service is one pod per replica, whatever its parallelism", () => {
+        const d = known(serviceDemand({ parallelism: { pipeline: 2, data: 4 }, template: pod(c(4)) }));
+        assert.deepEqual(d.workloads.map((w) => [w.groupSize, w.gpusPerReplica]), [[1, 4]]);
+        assert.equal(describeDemand(d), "1 × (4) = 4");
+    });
+
+    it("pools: several types take the smallest wherever it is listed; GKE accelerators only for GKE types not in the catalog", () => {
+        const eks = (props: Record<string, unknown>): ResourceLike => ({ type: TYPES.eksNodeGroup, name: "n", props: { labels: { [POOL_LABEL]: "p" }, scalingConfig: { maxSize: 1 }, ...props } });
+        const gke = (nodeConfig: Record<string, unknown>): ResourceLike => ({ type: TYPES.gkeNodePool, name: "g", props: { nodeConfig: { labels: { [POOL_LABEL]: "p" }, ...nodeConfig }, autoscaling: { totalMaxNodeCount: 1 } } });
+        const cap = (r: ResourceLike) => poolCapacities([r]).get("p")!;
+        assert.equal(cap(eks({ instanceTypes: ["p5.4xlarge", "p5.48xlarge"] })).gpusPerNode, 1);
+        assert.equal(cap(eks({ instanceTypes: ["p5.48xlarge", "p5.4xlarge"] })).gpusPerNode, 1);
+        assert.equal(cap(eks({ labels: { [POOL_LABEL]: "p", [POOL_ANNOTATIONS.accelerator]: "custom" }, instanceTypes: ["p5.48xlarge"] })).accelerator, "custom");
+        const eksAccel = cap(eks({ instanceTypes: ["x9.large"], nodeConfig: { guestAccelerators: [{ type: "nvidia-l4", count: 2 }] } }));
+        assert.deepEqual([eksAccel.gpusPerNode, eksAccel.reason], [undefined, "NodeGroup n: instance type x9.large is not in lib/catalog (GPUs per node unknown)"]);
+        assert.equal(cap(gke({ machineType: "g2-standard-48", guestAccelerators: [{ type: "nvidia-l4", count: 1 }] })).gpusPerNode, 4, "the catalog wins for known types");
+        const labelled = cap(gke({ machineType: "n1-x", labels: { [POOL_LABEL]: "p", [POOL_ANNOTATIONS.accelerator]: "mine" }, guestAccelerators: [{ type: "nvidia-l4", count: 2 }] }));
+        assert.deepEqual([labelled.gpusPerNode, labelled.accelerator], [2, "mine"]);
+        const unknownType = cap(gke({ machineType: "n1-x", guestAccelerators: [{ type: "nvidia-new", count: 2 }] }));
+        assert.deepEqual([unknownType.gpusPerNode, unknownType.accelerator], [2, undefined]);
+    });
+
+    it("a pool's max nodes are unknown when any source's are; a source without max nodes has no maxNodes key", () => {
+        const pools = poolCapacities([
+            { type: TYPES.eksNodeGroup, name: "a", props: { labels: { [POOL_LABEL]: "p" }, instanceTypes: ["p5.48xlarge"], scalingConfig: { maxSize: 2 } } },
+            { type: TYPES.eksNodeGroup, name: "b", props: { labels: { [POOL_LABEL]: "p" }, instanceTypes: ["p5.48xlarge"] } },
+        ]);
+        const p = pools.get("p")!;
+        assert.equal(p.maxNodes, undefined);
+        assert.deepEqual(p.sources[1], { urn: undefined, type: TYPES.eksNodeGroup, name: "b", instanceType: "p5.48xlarge", gpusPerNode: 8, reason: "scalingConfig.maxSize is not set" });
+    });
+
+    it("a required term with In on another key does not select a pool; ConfigGroup presets without a name are indexed under \"\"", () => {
+        const aff = { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["z"] }] }] } } } };
+        assert.equal(selectedPool(aff), undefined);
+        const idx = indexPresets([{ type: "kubernetes:yaml/v2:ConfigGroup", name: "g", props: { objs: [{ apiVersion: "serving.kserve.io/v1alpha2", kind: "LLMInferenceServiceConfig", metadata: { namespace: "kserve" }, spec: { replicas: 2 } }] } }]);
+        assert.deepEqual(idx.get("kserve", ""), { replicas: 2 });
+    });
+});

@@ -133,3 +133,10 @@ describe("policies/index.ts", () => {
         assert.deepEqual(POLICY_NAMES, POLICIES.map((p) => p.name));
     });
 });
+
+describe("lib/topology edges: dataLocal 0", () => {
+    it("dataLocal 0 is not data parallelism (one rank per pod)", () => {
+        assert.deepEqual(topology({ tensor: 2, dataLocal: 0 }), { multiNode: false, podsPerReplica: 1, gpusPerPod: 2, gpusPerReplica: 2 });
+        assert.deepEqual(topology({ tensor: 2, data: 0, dataLocal: 0 }), { multiNode: false, podsPerReplica: 1, gpusPerPod: 2, gpusPerReplica: 2 });
+    });
+});

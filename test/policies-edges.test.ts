@@ -572,3 +572,65 @@ describe("pools and presets as the policies see them", () => {
         assert.match(messages(o)[0], /requests 16 GPUs \(a: 16\)/);
     });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+describe("policies: what the first mutation run left alive", () => {
+    const FIX = 'Fix: set resources.limits["nvidia.com/gpu"] to a whole number of GPUs and resources.requests["nvidia.com/gpu"] to the same number (or omit the request).';
+
+    it("gpu-requests-equal-limits: a valid request and an unparseable limit give the limit's problem only, with the whole fix", async () => {
+        const o = await callResource(gpuRequestsEqualLimits, deployment("d", "ns", { containers: [{ name: "c", resources: { requests: { "nvidia.com/gpu": 2 }, limits: { "nvidia.com/gpu": "x" } } }] }));
+        assert.deepEqual(messages(o), [`Deployment ns/d: container "c" in spec.template.spec limits["nvidia.com/gpu"] is "x", not a quantity. ${FIX}`]);
+    });
+
+    it("gpu-workloads-target-gpu-pools: the toleration fix is spelled out", async () => {
+        const o = await callResource(gpuWorkloadsTargetGpuPools, deployment("d", "ns", { nodeSelector: { [POOL_LABEL]: "h100" }, containers: [container(1)] }));
+        assert.deepEqual(messages(o), ['Deployment ns/d: the pod in spec.template.spec requests GPUs but does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} (or, for a pool without the taint, list it in policies/config/<stack>.json gpu-workloads-target-gpu-pools.untaintedPools).']);
+    });
+
+    it("team-gpu-quota: the whole messages (undeterminable, over quota without an entry)", async () => {
+        const o = await callStack(teamGpuQuota, [model("bad", { team: "ads", gpus: "x" }), model("ok", { team: "ads", gpus: 2 })], { defaultQuota: 1 });
+        assert.deepEqual(messages(o), [
+            'team "ads": the GPU demand of model "bad" (ads/bad) cannot be determined (spec.template container "main" resources.limits["nvidia.com/gpu"] is "x", not a quantity), so its quota of 1 GPU cannot be checked; give every container a whole-number nvidia.com/gpu limit and a replica count (replicas or scaling.maxReplicas), and register every preset its baseRefs name.',
+            'team "ads" requests 2 GPUs (ok: 2) but it has no entry in team-gpu-quota.quotas, so defaultQuota 1 applies; ask the platform team to add "ads": <GPUs> to policies/config/<stack>.json team-gpu-quota.quotas (and namespace-gpu-resourcequota.quotas), or move the models to a team that has a quota.',
+        ]);
+    });
+
+    it("namespace-gpu-resourcequota: invalid quota values are not caps; a 0 cap counts; the whole message", async () => {
+        const cfg = { quotas: { search: 8 } };
+        const base = [ns("search", "search"), model("a", { gpus: 1 })];
+        for (const bad of ["x", "1.5", -1]) {
+            const o = await callStack(namespaceGpuResourceQuota, [...base, quota("search", bad, "bad"), quota("search", 9, "nine")], cfg);
+            assert.deepEqual(messages(o).map((m) => m.split(":")[0].split(" allows")[0]), ["ResourceQuota search/bad", "ResourceQuota search/nine"], String(bad));
+        }
+        assert.deepEqual((await callStack(namespaceGpuResourceQuota, [...base, quota("search", 0, "zero"), quota("search", 9, "nine")], cfg)).violations, []);
+        const o = await callStack(namespaceGpuResourceQuota, [...base, quota("search", 9)], cfg);
+        assert.deepEqual(messages(o), ['ResourceQuota search/gpu allows 9 GPUs (requests.nvidia.com/gpu) in namespace "search" but team "search"\'s quota is 8; set modelplane:teams[].gpuQuota for "search" to at most 8, or have the platform team raise team-gpu-quota.quotas.search and namespace-gpu-resourcequota.quotas.search in policies/config/<stack>.json.']);
+    });
+
+    it("max-gpus-per-model lists every preset it cannot see", async () => {
+        const refs = model("m", { spec: { replicas: 5, baseRefs: [{ name: "a" }, { name: "b" }], template: placedPod(1) } });
+        assert.match(messages(await callResource(maxGpusPerModel, refs, { max: 4 }))[0], /at least \(presets a, b not counted\) 5 GPUs/);
+    });
+
+    it("gpu-pool-capacity lists only known demands when a pool is over capacity", async () => {
+        const o = await callStack(gpuPoolCapacity, [eksPool("h100", "p5.48xlarge", 1), model("a", { gpus: 8 }), model("b", { gpus: 1 }), model("u", { gpus: "x" })]);
+        assert.match(messages(o).find((m) => m.includes("must hold"))!, /must hold 9 GPUs at the worst case \(a: 8, b: 1\) but/);
+    });
+
+    it("allowed-gpu-instance-types applies to an unlabelled group with any GPU type among its types", async () => {
+        const mixed = await callResource(allowedGpuInstanceTypes, eksGroup("mixed", { instanceTypes: ["m7i.2xlarge", "p5.48xlarge"], scalingConfig: { maxSize: 1 } }));
+        assert.equal(mixed.notApplicable, undefined);
+        assert.deepEqual(messages(mixed), ["GPU node pool (NodeGroup mixed) uses m7i.2xlarge, which is not in lib/catalog, so its GPUs cannot be counted; use a catalogued type or add the type to lib/catalog.ts."]);
+    });
+
+    it("model-fits-accelerator: a service without annotations has no declared size", async () => {
+        const bare = service("m", "search", { template: placedPod(1) });
+        delete (bare.props.metadata as Record<string, unknown>).annotations;
+        assert.match((await callResource(modelFitsAccelerator, bare)).notApplicable ?? "", /^no modelplane\.io\/params-billions annotation/);
+    });
+
+    it("protect-stateful-platform: the whole message", async () => {
+        const o = await callStack(protectStatefulPlatform, [res(TYPES.eksNodeGroup, "ng", {})], { requireProtect: true });
+        assert.deepEqual(messages(o), ["node pool NodeGroup ng is not protected (deleting it evicts every pod on it); set modelplane:protect: true in Pulumi.<stack>.yaml (modelplane then registers it with protect); an already deployed resource can also be protected with `pulumi state protect 'urn:pulumi:test::modelplane::aws:eks/nodeGroup:NodeGroup::ng'`."]);
+    });
+});
