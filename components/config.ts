@@ -972,14 +972,24 @@ function checkPodFitsNode(m: z.infer<typeof model>, topo: Topology, pool: GpuPoo
             `${left} GPU${left === 1 ? "" : "s"} per node would be stranded; use a divisor of ${pool.gpusPerNode} (1, 2, 4, 8…)`);
     }
     if (!pool.instance || !m.resources) return;
+    // Compared with the node's allocatable, not its size: the scheduler places a pod by allocatable, which the kubelet
+    // reserve and the GPU node daemons have already taken from (components/models/sizing.ts), so a pod asking for
+    // all of a node's vCPU or memory never schedules on it.
+    const alloc = allocatable(pool.instance);
+    const reserved = `${pool.instance.name} node has ${fmtAmount(alloc.cpu)} vCPU allocatable of ${pool.instance.vcpu}`;
     const cpu = m.resources.cpu === undefined ? undefined : parseQuantity(m.resources.cpu);
     const memGiB = m.resources.memory === undefined ? undefined : (parseQuantity(m.resources.memory) ?? 0) / 2 ** 30;
-    if (cpu !== undefined && cpu > pool.instance.vcpu) {
-        add(at("resources", "cpu"), `(${m.resources.cpu}) is more than a ${pool.instance.name} node has (${pool.instance.vcpu} vCPU): the pod would never schedule`);
+    if (cpu !== undefined && cpu > alloc.cpu) {
+        add(at("resources", "cpu"), `(${m.resources.cpu}) is more than a ${reserved} (the rest is reserved for the kubelet and node daemons): the pod would never schedule`);
     }
-    if (memGiB !== undefined && memGiB > pool.instance.memoryGiB) {
-        add(at("resources", "memory"), `(${m.resources.memory}) is more than a ${pool.instance.name} node has (${pool.instance.memoryGiB} GiB): the pod would never schedule`);
+    if (memGiB !== undefined && memGiB > alloc.memoryGiB) {
+        add(at("resources", "memory"), `(${m.resources.memory}) is more than a ${pool.instance.name} node has allocatable (${fmtAmount(alloc.memoryGiB)} GiB of ${pool.instance.memoryGiB}; the rest is reserved for the kubelet and node daemons): the pod would never schedule`);
     }
+}
+
+/** 172.8 → "172.8", 172 → "172": allocatable amounts as a user would write them. */
+function fmtAmount(n: number): string {
+    return String(Math.round(n * 10) / 10);
 }
 
 /**

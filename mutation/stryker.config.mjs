@@ -12,6 +12,8 @@ const UNIT_TESTS = [
     "test/policies.test.ts",
     "test/config.test.ts",
     "test/fit.test.ts",
+    "test/packing.test.ts",
+    "test/config-all-errors.test.ts",
     "test/catalog.test.ts",
     "test/policies-config.test.ts",
     "test/policies-runner.test.ts",

@@ -79,7 +79,7 @@ const cases: Case[] = [
     { name: "tensor 3 on 8-GPU nodes", stack: "prod", mutate: (r) => { model(r, "llama-3-3-70b").parallelism = { tensor: 3 }; },
         path: "modelplane:models[0].parallelism.tensor", message: /\(3\) gives pods of 3 GPUs, which do not divide pool "h100"'s 8-GPU nodes: 2 GPUs per node would be stranded/ },
     { name: "cpu above the node", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").resources = { cpu: "64" }; },
-        path: "modelplane:models[1].resources.cpu", message: /\(64\) is more than a g6e\.12xlarge node has \(48 vCPU\)/ },
+        path: "modelplane:models[1].resources.cpu", message: /\(64\) is more than a g6e\.12xlarge node has 43\.2 vCPU allocatable of 48/ },
     { name: "memory above the node", stack: "prod", mutate: (r) => { model(r, "qwen3-32b").resources = { memory: "2Ti" }; },
         path: "modelplane:models[1].resources.memory", message: /\(2Ti\) is more than a g6e\.12xlarge node has/ },
     // A `secure:` value on a key that is not a secret says so (not a schema error about the ciphertext).

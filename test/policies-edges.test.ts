@@ -320,7 +320,10 @@ describe("policy namespace-gpu-resourcequota: edges", () => {
         const mixed = await callStack(namespaceGpuResourceQuota, stack(quota("search", "x", "bad"), quota("search", 9, "good")), cfg);
         assert.equal(mixed.violations.length, 2);
         assert.match(messages(mixed)[1], /^ResourceQuota search\/good allows 9 GPUs/);
-        assert.deepEqual((await callStack(namespaceGpuResourceQuota, stack(quota("search", 0)), cfg)).violations, [], "0 is a valid cap");
+        // 0 is a valid cap (not "not a whole number"): it is compared with the namespace's demand like any other.
+        const zero = messages(await callStack(namespaceGpuResourceQuota, stack(quota("search", 0)), cfg));
+        assert.equal(zero.length, 1);
+        assert.match(zero[0], /^ResourceQuota search\/gpu allows 0 GPUs .* need 1 GPU at their worst case/, "0 is a valid cap");
     });
 
     it("needs a quota for undeterminable demand but not for services that hold no GPUs", async () => {
@@ -410,7 +413,7 @@ describe("policy allowed-gpu-instance-types: edges", () => {
     it("applies to GKE GPU pools: flags a machine type that is not allowed", async () => {
         const o = await callResource(allowedGpuInstanceTypes, gkePool("l4", "g2-standard-48"), { allowed: ["a3-highgpu-8g"] });
         assert.equal(o.notApplicable, undefined);
-        assert.deepEqual(messages(o), ['GPU node pool "l4" (NodePool np-l4) uses g2-standard-48, which is not allowed (allowed: a3-highgpu-8g); use an allowed type in modelplane:gpuPools[].instanceType, or have the platform team add it to policies/config/<stack>.json allowed-gpu-instance-types.allowed.']);
+        assert.deepEqual(messages(o), ['GPU node pool "l4" (NodePool np-l4) uses g2-standard-48, which is not allowed (allowed: a3-highgpu-8g); use an allowed type in modelplane:gpuPools[].instanceType, or have the platform team add it to policies/config/test.json allowed-gpu-instance-types.allowed.']);
         const noType = await callResource(allowedGpuInstanceTypes, gkePool("l4", undefined));
         assert.deepEqual(messages(noType), ['GPU node pool "l4" (NodePool np-l4) names no machine type (nodeConfig.machineType); set modelplane:gpuPools[].instanceType.']);
         const accel = await callResource(allowedGpuInstanceTypes, gkePool(undefined, "n1-standard-8", { nodeConfig: { guestAccelerators: [{ type: "nvidia-l4", count: 1 }] } }, "np-t4"));
@@ -433,7 +436,7 @@ describe("policy allowed-gpu-instance-types: edges", () => {
     it("checks maxNodes at its boundary, and says when the node count is unknown", async () => {
         assert.deepEqual((await callResource(allowedGpuInstanceTypes, eksPool("h100", "p5.48xlarge", 4), { maxNodes: 4 })).violations, []);
         const over = await callResource(allowedGpuInstanceTypes, eksPool("h100", "p5.48xlarge", 5), { maxNodes: 4 });
-        assert.deepEqual(messages(over), ['GPU node pool "h100" (NodeGroup ng-h100) may scale to 5 nodes but GPU pools may have at most 4; lower modelplane:gpuPools[].maxNodes for "h100", or have the platform team raise allowed-gpu-instance-types.maxNodes in policies/config/<stack>.json.']);
+        assert.deepEqual(messages(over), ['GPU node pool "h100" (NodeGroup ng-h100) may scale to 5 nodes but GPU pools may have at most 4; lower modelplane:gpuPools[].maxNodes for "h100", or have the platform team raise allowed-gpu-instance-types.maxNodes in policies/config/test.json.']);
         const unknown = await callResource(allowedGpuInstanceTypes, eksGroup("ng", { instanceTypes: ["p5.48xlarge"], labels: { [POOL_LABEL]: "h100" } }), { maxNodes: 4 });
         assert.deepEqual(messages(unknown), ['GPU node pool "h100" (NodeGroup ng): its maximum node count cannot be determined (scalingConfig.maxSize is not set), so the limit of 4 nodes cannot be checked.']);
         assert.deepEqual((await callResource(allowedGpuInstanceTypes, eksGroup("ng", { instanceTypes: ["p5.48xlarge"], labels: { [POOL_LABEL]: "h100" } }))).violations, [], "no limit configured");
@@ -504,7 +507,7 @@ describe("policy model-fits-accelerator: edges", () => {
         // 70B bfloat16 = 130.4 GiB; on 80 GiB × 0.9 = 72 GiB: tensor 2 fits, tensor 1 does not.
         const big = { [ANNOTATIONS.paramsBillions]: "70", [ANNOTATIONS.accelerator]: "H100" };
         const o = await callResource(modelFitsAccelerator, sized(big, { parallelism: { tensor: 2 }, prefill: { parallelism: { tensor: 1 } } }));
-        assert.deepEqual(messages(o), ['model "m" (LLMInferenceService search/m): 70B parameters in bfloat16 are 130.4 GiB; split over prefill tensor 1 × pipeline 1 = 1 GPU that is 130.4 GiB per GPU, more than the 72.0 GiB usable on H100 (80.0 GiB × headroom 0.9); raise prefill.parallelism to at least 2 (tensor × pipeline) in modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in policies/config/<stack>.json).']);
+        assert.deepEqual(messages(o), ['model "m" (LLMInferenceService search/m): 70B parameters in bfloat16 are 130.4 GiB; split over prefill tensor 1 × pipeline 1 = 1 GPU that is 130.4 GiB per GPU, more than the 72.0 GiB usable on H100 (80.0 GiB × headroom 0.9); raise prefill.parallelism to at least 2 (tensor × pipeline) in modelplane:models[], use a smaller dtype, or move the model to a pool with larger GPUs (headroom: model-fits-accelerator.headroom in policies/config/test.json).']);
         const main = await callResource(modelFitsAccelerator, sized(big, { parallelism: { tensor: 1, pipeline: 1 } }), { headroom: 0.5 });
         assert.match(messages(main)[0], /split over tensor 1 × pipeline 1 = 1 GPU that is .* usable on H100 \(80\.0 GiB × headroom 0\.5\); raise parallelism to at least 4 \(tensor × pipeline\)/);
         const shards = await callResource(modelFitsAccelerator, sized({ [ANNOTATIONS.paramsBillions]: "400", [ANNOTATIONS.accelerator]: "H100" }, { parallelism: { tensor: 2, pipeline: 2 } }));
@@ -584,14 +587,14 @@ describe("policies: what the first mutation run left alive", () => {
 
     it("gpu-workloads-target-gpu-pools: the toleration fix is spelled out", async () => {
         const o = await callResource(gpuWorkloadsTargetGpuPools, deployment("d", "ns", { nodeSelector: { [POOL_LABEL]: "h100" }, containers: [container(1)] }));
-        assert.deepEqual(messages(o), ['Deployment ns/d: the pod in spec.template.spec requests GPUs but does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} (or, for a pool without the taint, list it in policies/config/<stack>.json gpu-workloads-target-gpu-pools.untaintedPools).']);
+        assert.deepEqual(messages(o), ['Deployment ns/d: the pod in spec.template.spec requests GPUs but does not tolerate the GPU taint nvidia.com/gpu=present:NoSchedule: add the toleration {key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule"} (or, for a pool without the taint, list it in policies/config/test.json gpu-workloads-target-gpu-pools.untaintedPools).']);
     });
 
     it("team-gpu-quota: the whole messages (undeterminable, over quota without an entry)", async () => {
         const o = await callStack(teamGpuQuota, [model("bad", { team: "ads", gpus: "x" }), model("ok", { team: "ads", gpus: 2 })], { defaultQuota: 1 });
         assert.deepEqual(messages(o), [
             'team "ads": the GPU demand of model "bad" (ads/bad) cannot be determined (spec.template container "main" resources.limits["nvidia.com/gpu"] is "x", not a quantity), so its quota of 1 GPU cannot be checked; give every container a whole-number nvidia.com/gpu limit and a replica count (replicas or scaling.maxReplicas), and register every preset its baseRefs name.',
-            'team "ads" requests 2 GPUs (ok: 2) but it has no entry in team-gpu-quota.quotas, so defaultQuota 1 applies; ask the platform team to add "ads": <GPUs> to policies/config/<stack>.json team-gpu-quota.quotas (and namespace-gpu-resourcequota.quotas), or move the models to a team that has a quota.',
+            'team "ads" requests 2 GPUs (ok: 2) but it has no entry in team-gpu-quota.quotas, so defaultQuota 1 applies; ask the platform team to add "ads": <GPUs> to policies/config/test.json team-gpu-quota.quotas (and namespace-gpu-resourcequota.quotas), or move the models to a team that has a quota.',
         ]);
     });
 
@@ -602,9 +605,12 @@ describe("policies: what the first mutation run left alive", () => {
             const o = await callStack(namespaceGpuResourceQuota, [...base, quota("search", bad, "bad"), quota("search", 9, "nine")], cfg);
             assert.deepEqual(messages(o).map((m) => m.split(":")[0].split(" allows")[0]), ["ResourceQuota search/bad", "ResourceQuota search/nine"], String(bad));
         }
-        assert.deepEqual((await callStack(namespaceGpuResourceQuota, [...base, quota("search", 0, "zero"), quota("search", 9, "nine")], cfg)).violations, []);
+        // The 0 cap counts: it is the smallest, so it is the one held against the demand (1 GPU), not the 9.
+        const zero = messages(await callStack(namespaceGpuResourceQuota, [...base, quota("search", 0, "zero"), quota("search", 9, "nine")], cfg));
+        assert.deepEqual(zero.map((m) => m.split(" allows")[0]), ["ResourceQuota search/zero"]);
+        assert.match(zero[0], /allows 0 GPUs .* need 1 GPU at their worst case \(a: 1\)/);
         const o = await callStack(namespaceGpuResourceQuota, [...base, quota("search", 9)], cfg);
-        assert.deepEqual(messages(o), ['ResourceQuota search/gpu allows 9 GPUs (requests.nvidia.com/gpu) in namespace "search" but team "search"\'s quota is 8; set modelplane:teams[].gpuQuota for "search" to at most 8, or have the platform team raise team-gpu-quota.quotas.search and namespace-gpu-resourcequota.quotas.search in policies/config/<stack>.json.']);
+        assert.deepEqual(messages(o), ['ResourceQuota search/gpu allows 9 GPUs (requests.nvidia.com/gpu) in namespace "search" but team "search"\'s quota is 8; set modelplane:teams[].gpuQuota for "search" to at most 8, or have the platform team raise team-gpu-quota.quotas.search and namespace-gpu-resourcequota.quotas.search in policies/config/test.json.']);
     });
 
     it("max-gpus-per-model lists every preset it cannot see", async () => {
@@ -631,6 +637,6 @@ describe("policies: what the first mutation run left alive", () => {
 
     it("protect-stateful-platform: the whole message", async () => {
         const o = await callStack(protectStatefulPlatform, [res(TYPES.eksNodeGroup, "ng", {})], { requireProtect: true });
-        assert.deepEqual(messages(o), ["node pool NodeGroup ng is not protected (deleting it evicts every pod on it); set modelplane:protect: true in Pulumi.<stack>.yaml (modelplane then registers it with protect); an already deployed resource can also be protected with `pulumi state protect 'urn:pulumi:test::modelplane::aws:eks/nodeGroup:NodeGroup::ng'`."]);
+        assert.deepEqual(messages(o), ["node pool NodeGroup ng is not protected (deleting it evicts every pod on it); set modelplane:protect: true in Pulumi.test.yaml (modelplane then registers it with protect); an already deployed resource can also be protected with `pulumi state protect 'urn:pulumi:test::modelplane::aws:eks/nodeGroup:NodeGroup::ng'`."]);
     });
 });
