@@ -233,6 +233,17 @@ const platform = z.strictObject({
     }).prefault({}),
     /** Namespace whose pods (Prometheus) may scrape model pods. */
     monitoringNamespace: dnsLabel(63).default("monitoring"),
+    /** Prometheus (kube-prometheus-stack in `monitoring`): components/monitoring. */
+    monitoring: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** Default: small on an existing cluster, standard on aws/gcp (components/monitoring/values.ts). */
+        footprint: z.enum(["small", "standard"]).optional(),
+    }).prefault({}),
+    /** The model-autoscaling stack (KEDA, WVA, KServe's autoscaling config): components/scaling. */
+    autoscaling: z.strictObject({
+        /** Default: installed when some model (or its prefill) sets `scaling`. */
+        enabled: z.boolean().optional(),
+    }).prefault({}),
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -326,6 +337,30 @@ export function formatPath(path: readonly PropertyKey[], namespace = PROJECT): s
         else out += i === 0 ? `${namespace}:${String(seg)}` : `.${String(seg)}`;
     }
     return out || namespace;
+}
+
+/** Models as far as the autoscaling decision needs them. */
+interface ScalingUser { scaling?: unknown; prefill?: { scaling?: unknown } }
+
+/** Whether a model asks for autoscaling (its own workload or its prefill workload). */
+export function usesScaling(m: ScalingUser): boolean {
+    return m.scaling !== undefined || m.prefill?.scaling !== undefined;
+}
+
+/**
+ * Whether the model-autoscaling stack (KEDA, WVA, KServe's autoscaling config; components/scaling) is installed, and
+ * why not when it is not. `platform.autoscaling.enabled` decides; unset, the stack is installed exactly when some model
+ * uses `scaling`, so a stack without autoscaled models carries none of it. It is Helm charts that read Prometheus, so it
+ * also needs `platform.charts` and `platform.monitoring.enabled`.
+ */
+export function autoscalingStack(platform: Pick<PlatformSettings, "charts" | "monitoring" | "autoscaling">, models: readonly ScalingUser[]): { installed: boolean; why?: string } {
+    const wanted = platform.autoscaling.enabled ?? models.some(usesScaling);
+    if (!wanted) {
+        return { installed: false, why: platform.autoscaling.enabled === false ? `${PROJECT}:platform.autoscaling.enabled is false` : "no model uses scaling" };
+    }
+    if (!platform.charts) return { installed: false, why: `${PROJECT}:platform.charts is false (KEDA and WVA are Helm charts)` };
+    if (!platform.monitoring.enabled) return { installed: false, why: `${PROJECT}:platform.monitoring.enabled is false (WVA and KEDA read Prometheus)` };
+    return { installed: true };
 }
 
 export interface ParseOptions {
@@ -739,6 +774,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
     });
 
     if (s.platform) {
+        checkAutoscaling(s, add);
         issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
         if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
             add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");
@@ -764,6 +800,30 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
 }
 
 type Add = (path: string, message: string) => void;
+
+/**
+ * `scaling` needs the model-autoscaling stack: KServe v0.20.0 creates a VariantAutoscaling (WVA's CRD) and a KEDA
+ * ScaledObject for it and, when either CRD is missing, fails with ScalingCRDNotFound before it reconciles the router
+ * (pkg/controller/v1alpha2/llmisvc/workload.go `reconcileScaling`), so the model would get no route at all. Reported
+ * once, at the first model that uses scaling (its other users fail for the same reason, fixed in the same place).
+ */
+function checkAutoscaling(s: StackParts, add: Add): void {
+    const platform = s.platform!;
+    const models = s.models.map((m, i) => m ?? s.partialModels[i]?.value);
+    const stack = autoscalingStack(platform, models.filter((m): m is ModelInput => m !== undefined));
+    if (platform.autoscaling.enabled === true && !stack.installed) {
+        // Asked for explicitly, the stack cannot come: the missing piece is the error, not each model.
+        add(`${PROJECT}:platform.autoscaling.enabled`, `(true) cannot be met: ${stack.why}`);
+        return;
+    }
+    if (stack.installed) return;
+    const i = models.findIndex((m) => m !== undefined && usesScaling(m));
+    if (i < 0) return;
+    const m = models[i]!;
+    const where = m.scaling !== undefined ? formatPath(["models", i, "scaling"]) : formatPath(["models", i, "prefill", "scaling"]);
+    add(where, `needs the model-autoscaling stack (Prometheus, KEDA, WVA), which this stack does not install (${stack.why}): ` +
+        "KServe v0.20.0 would stop at ScalingCRDNotFound before it creates the model's route; use replicas instead of scaling, or set that key to true");
+}
 
 function checkUnique(names: (string | undefined)[], key: string, what: string, add: Add): void {
     const seen = new Map<string, number>();

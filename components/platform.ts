@@ -11,6 +11,9 @@ import { InferenceExtension } from "./inference/InferenceExtension";
 import { KServe } from "./kserve/KServe";
 import { Team } from "./tenancy/Team";
 import { ModelService, gatewayUrl } from "./models/ModelService";
+import { Monitoring } from "./monitoring/Monitoring";
+import { ModelAutoscaling } from "./scaling/ModelAutoscaling";
+import { usesScaling } from "./config";
 
 export interface PlatformOutputs {
     cloud: string;
@@ -59,6 +62,14 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         ...base, dependsOn: [...addons.ready, ...inference.ready, ...gateway.ready], storageClass: storage.storageClass,
     });
 
+    // Prometheus (when platform.monitoring.enabled), then the model-autoscaling stack (when some model uses scaling):
+    // KServe v0.20.0 fails a service with `scaling` before routing it while the KEDA / WVA CRDs are missing
+    // (components/scaling/values.ts), so models that use it wait for the stack, and destroy removes them first.
+    const monitoring = new Monitoring("monitoring", { ...base, dependsOn: cluster.readyResources, certManager: addons.certManager });
+    const autoscaling = new ModelAutoscaling("autoscaling", {
+        ...base, dependsOn: [...cluster.readyResources, ...inference.ready], monitoring: monitoring.ready, kserveController: kserve.controller,
+    });
+
     // Teams and models: each model depends on its team and the CRD layers only, never on another model.
     const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
     const url = gatewayUrl(cfg, (gateway as { address?: pulumi.Output<string> }).address);
@@ -67,7 +78,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         const team = teams.get(m.team)!;
         const svc = new ModelService(`model-${m.name}`, {
             ...base, model: m, namespace: team.namespace, gatewayUrl: url,
-            dependsOn: [team, ...inference.ready, ...kserve.ready],
+            dependsOn: [team, ...inference.ready, ...kserve.ready, ...(usesScaling(m) ? autoscaling.ready : [])],
         });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
     }

@@ -100,6 +100,19 @@ const CATALOG = {
     // owns it (its template's `lookup`).
     kserveServingCrds: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-crd", version: "v0.20.0" },
     kserveLocalModel: { type: "chart", repo: "oci://ghcr.io/kserve/charts", chart: "kserve-localmodel-resources", version: "v0.20.0" },
+    // The model-autoscaling stack KServe v0.20.0's KEDA path is tested with (hack/setup/quick-install/definitions/
+    // llmisvc/llmisvc-autoscaling-keda-dependency-install.definition: prometheus-helm, keda-helm, wva-helm).
+    // kserve-deps.env@v0.20.0 PROMETHEUS_VERSION=83.4.0 (hack/setup/infra/manage.prometheus-helm.sh installs
+    // prometheus-community/kube-prometheus-stack as release `prometheus` in `monitoring`)
+    prometheusStack: {
+        type: "chart", repo: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "83.4.0",
+    },
+    // kserve-deps.env@v0.20.0 KEDA_VERSION=2.18.0 (manage.keda-helm.sh: kedacore/keda, release `keda`)
+    keda: { type: "chart", repo: "https://kedacore.github.io/charts", chart: "keda", version: "2.18.0" },
+    // kserve-deps.env@v0.20.0 WVA_VERSION=v0.7.0; manage.wva-helm.sh installs oci://ghcr.io/llm-d/workload-variant-autoscaler
+    // at "${WVA_VERSION#v}" (the chart is semver without the v; llm-d-workload-variant-autoscaler v0.7.0
+    // docs/developer-guide/release-process.md: the release workflow sets the chart version from the tag)
+    wva: { type: "chart", repo: "oci://ghcr.io/llm-d", chart: "workload-variant-autoscaler", version: "0.7.0" },
 } as const;
 
 export type VersionKey = keyof typeof CATALOG;

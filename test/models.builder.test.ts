@@ -162,13 +162,13 @@ describe("models: LLMInferenceService builder", () => {
         assert.equal(m.topology.gpusPerReplica, 4);
     });
 
-    it("autoscaled models get scaling with the actuator the CRD requires (WVA driving an HPA; no scale-to-zero in KServe v0.20.0)", () => {
+    it("autoscaled models get scaling with the actuator modelplane installs (WVA through KEDA; no scale-to-zero in KServe v0.20.0)", () => {
         const q = build(prod, "qwen3-32b").spec;
         assert.equal(q.replicas, undefined);
-        assert.deepEqual(q.scaling, { minReplicas: 1, maxReplicas: 3, wva: { hpa: {} } });
+        assert.deepEqual(q.scaling, { minReplicas: 1, maxReplicas: 3, wva: { keda: {} } });
         const d = build(dev, "qwen2-5-7b").spec;
-        assert.deepEqual(d.scaling, { minReplicas: 1, maxReplicas: 2, wva: { hpa: {} } });
-        assert.deepEqual(scalingSpec({ minReplicas: 2, maxReplicas: 4 }), { minReplicas: 2, maxReplicas: 4, wva: { hpa: {} } });
+        assert.deepEqual(d.scaling, { minReplicas: 1, maxReplicas: 2, wva: { keda: {} } });
+        assert.deepEqual(scalingSpec({ minReplicas: 2, maxReplicas: 4 }), { minReplicas: 2, maxReplicas: 4, wva: { keda: {} } });
     });
 
     it("parallelismSpec keeps only what is set", () => {

@@ -230,7 +230,7 @@ const CRD_OWNER: Record<string, string> = {
     "serving.kserve.io/v1alpha1:LocalModelNodeGroup": "kserve-localmodel-crds",
 };
 
-const PLATFORM_PARENTS = /modelplane:(addons|storage|gateway|inference|kserve):/;
+const PLATFORM_PARENTS = /modelplane:(addons|storage|gateway|inference|kserve|monitoring|scaling):/;
 const platformOnly = (rs: RegisteredResource[]) => rs.filter((r) => r.parent && PLATFORM_PARENTS.test(r.parent));
 const kindOf = (r: RegisteredResource) => r.type.replace(/^kubernetes:/, "");
 
@@ -265,9 +265,9 @@ describe("platform under mocks: prod", () => {
     it("registers every piece: add-ons, routing CRDs, gateway, KServe releases, storage, presets", () => {
         const names = (type: string) => platformOnly(ofType(rs, type)).map((r) => r.name).sort();
         assert.deepEqual(names(RELEASE), [
-            "addons-cert-manager", "addons-nvidia-device-plugin", "gateway-ai-gateway", "gateway-ai-gateway-crds", "gateway-envoy-gateway",
-            "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs", "kserve-serving-crds",
-            "storage-local-static-provisioner",
+            "addons-cert-manager", "addons-nvidia-device-plugin", "autoscaling-keda", "autoscaling-wva", "gateway-ai-gateway", "gateway-ai-gateway-crds",
+            "gateway-envoy-gateway", "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs",
+            "kserve-serving-crds", "monitoring-prometheus", "storage-local-static-provisioner",
         ]);
         assert.deepEqual(names(GROUP), ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-alpha-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
         assert.ok(byName(rs, "kubernetes:storage.k8s.io/v1:StorageClass", "storage-local-nvme"));
@@ -375,7 +375,12 @@ describe("platform under mocks: dev, local and platform.charts false", () => {
     });
 
     it("charts: false registers no Helm release at all, but CRD bundles and plain objects", async () => {
-        const cfg = stackConfig("prod", (raw) => { raw["modelplane:platform"].charts = false; });
+        // Without charts there is no autoscaling stack, so the autoscaled model gets fixed replicas (config.ts rejects scaling).
+        const cfg = stackConfig("prod", (raw) => {
+            raw["modelplane:platform"].charts = false;
+            delete raw["modelplane:models"][1].scaling;
+            raw["modelplane:models"][1].replicas = 1;
+        });
         const rs = await registered(cfg);
         assert.deepEqual(ofType(rs, RELEASE).map((r) => r.name), []);
         assert.deepEqual(platformOnly(ofType(rs, GROUP)).map((r) => r.name).sort(),

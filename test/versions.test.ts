@@ -20,6 +20,7 @@ describe("versions: the pinned set", () => {
             nodeCleanupController: "v2.9.0", gatewayApiCrds: "v1.5.1", envoyGatewayCrds: "v1.8.1", envoyGateway: "v1.8.1",
             aiGatewayCrds: "v1.0.0", aiGateway: "v1.0.0", inferencePoolCrds: "v1.5.0", inferencePoolAlphaCrds: "v1.3.1", llmdRouterCrds: "v0.9.0",
             kserveCrds: "v0.20.0", kserve: "v0.20.0", kserveRuntimeConfigs: "v0.20.0", kserveLocalModelCrds: "v0.20.0", kserveLocalModel: "v0.20.0", kserveServingCrds: "v0.20.0",
+            prometheusStack: "83.4.0", keda: "2.18.0", wva: "0.7.0",
         });
     });
 
@@ -42,6 +43,10 @@ describe("versions: the pinned set", () => {
         assert.deepEqual([v.localStaticProvisioner.repo, v.localStaticProvisioner.chart],
             ["https://kubernetes-sigs.github.io/sig-storage-local-static-provisioner", "local-static-provisioner"]);
         assert.equal(v.nodeCleanupController.image, "registry.k8s.io/sig-storage/local-volume-node-cleanup");
+        // The autoscaling stack as kserve@v0.20.0 hack/setup/infra/manage.{prometheus,keda,wva}-helm.sh install it.
+        assert.deepEqual([v.prometheusStack.repo, v.prometheusStack.chart], ["https://prometheus-community.github.io/helm-charts", "kube-prometheus-stack"]);
+        assert.deepEqual([v.keda.repo, v.keda.chart], ["https://kedacore.github.io/charts", "keda"]);
+        assert.deepEqual([v.wva.repo, v.wva.chart], ["oci://ghcr.io/llm-d", "workload-variant-autoscaler"]);
     });
 });
 

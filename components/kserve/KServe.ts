@@ -30,6 +30,8 @@ export class KServe extends pulumi.ComponentResource {
     readonly crds?: pulumi.Resource;
     /** LocalModel CRDs (LocalModelCache, LocalModelNodeGroup), when a pool has local NVMe. */
     readonly localModelCrds?: pulumi.Resource;
+    /** The llmisvc controller release (it owns the inferenceservice-config ConfigMap); undefined when charts are off. */
+    readonly controller?: pulumi.Resource;
 
     constructor(name: string, args: KServeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("modelplane:kserve:KServe", name, {}, { ...opts, dependsOn: args.dependsOn });
@@ -56,7 +58,7 @@ export class KServe extends pulumi.ComponentResource {
         // not validated at install; KServe ships them, and every later upgrade is validated.
         const runtimeConfigs = helmRelease(`${name}-runtime-configs`, v.kserveRuntimeConfigs,
             { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([ns, this.crds]));
-        const controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
+        const controller = this.controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
             ctx, child([ns, this.crds, runtimeConfigs]));
 
         const local: pulumi.Resource[] = [];

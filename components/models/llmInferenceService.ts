@@ -137,12 +137,15 @@ export function parallelismSpec(p: ParallelismConfig): Obj {
 }
 
 /**
- * `scaling` with the actuator the CRD requires (`wva` or `keda`): the Workload Variant Autoscaler driving an
- * HPA. KServe v0.20.0 requires `minReplicas` ≥ 1 (and KEDA's `idleReplicaCount` ≥ 1), so there is no
- * scale-to-zero in the pinned release; config validation rejects `minReplicas: 0` (components/config.ts).
+ * `scaling` with the actuator the CRD requires (`wva.hpa` or `wva.keda`): the Workload Variant Autoscaler computes
+ * the replicas and a KEDA ScaledObject applies them, the actuator whose dependencies modelplane installs
+ * (components/scaling: KEDA, WVA, Prometheus and KServe's `autoscaling-wva-controller-config`; `wva.hpa` would need a
+ * Prometheus Adapter instead). KServe v0.20.0 requires `minReplicas` ≥ 1 and KEDA's `idleReplicaCount` ≥ 1
+ * (serving.kserve.io_llminferenceservices.yaml `minimum: 1`), so there is no scale-to-zero in the pinned release;
+ * config validation rejects `minReplicas: 0` (components/config.ts).
  */
 export function scalingSpec(s: { minReplicas: number; maxReplicas: number }): Obj {
-    return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, wva: { hpa: {} } };
+    return { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas, wva: { keda: {} } };
 }
 
 function vllmPort(w: Workload): number {
