@@ -42,7 +42,7 @@ const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|
 export const RESERVED_NAMESPACES = [
     "default", "kube-system", "kube-public", "kube-node-lease", "kserve", "kserve-localmodel-jobs", "cert-manager",
     "envoy-gateway-system", "envoy-ai-gateway-system", "lws-system", "modelplane-system", "nvidia-device-plugin",
-    "local-storage", "monitoring",
+    "local-storage", "monitoring", "keda", "wva-system",
 ];
 
 // ---------------------------------------------------------------------------------------------------

@@ -182,10 +182,13 @@ describe("serving: what the pinned upstream releases need from every shipped sta
         const catalog = src.slice(src.indexOf("const CATALOG = {"), src.indexOf("} as const;"));
         for (const [variable, key] of [["LLMD_ROUTER_VERSION", "llmdRouterCrds"], ["GIE_VERSION", "inferencePoolCrds"],
             ["GATEWAY_API_VERSION", "gatewayApiCrds"], ["LWS_VERSION", "lws"], ["CERT_MANAGER_VERSION", "certManager"],
-            ["ENVOY_GATEWAY_VERSION", "envoyGatewayCrds"], ["ENVOY_AI_GATEWAY_VERSION", "aiGatewayCrds"], ["KSERVE_VERSION", "kserveCrds"]] as const) {
+            ["ENVOY_GATEWAY_VERSION", "envoyGatewayCrds"], ["ENVOY_AI_GATEWAY_VERSION", "aiGatewayCrds"], ["KSERVE_VERSION", "kserveCrds"],
+            ["PROMETHEUS_VERSION", "prometheusStack"], ["KEDA_VERSION", "keda"], ["WVA_VERSION", "wva"]] as const) {
             const at = catalog.indexOf(`    ${key}: {`);
             assert.ok(at > 0, key);
-            const cite = new RegExp(`kserve-deps\\.env@v0\\.20\\.0 ${variable}=${v[key].version}`);
+            // WVA's chart is semver without the tag's "v" (kserve manage.wva-helm.sh: "${WVA_VERSION#v}").
+            const version = key === "wva" ? `v${v[key].version}` : v[key].version;
+            const cite = new RegExp(`kserve-deps\\.env@v0\\.20\\.0 ${variable}=${version}`);
             assert.match(catalog.slice(Math.max(0, at - 600), at), cite, `${key}: cite kserve-deps.env ${variable} next to the pin`);
         }
     });
