@@ -257,3 +257,22 @@ export function awsAcceleratorLabelValue(accelerator: string): string {
     const a = findAccelerator(accelerator);
     return `nvidia-${(a?.key ?? accelerator).toLowerCase()}`;
 }
+
+/**
+ * Where an autoscaler's template differs from the node that then joins: labels the node carries that the template
+ * lacks or has with another value, and taints on one side only. CA's AWS README: a node that joins with taints CA was
+ * not told about causes "significant confusion and misbehaviour" (it scaled up for pods that cannot run there); a
+ * label missing from the template keeps CA from ever scaling the group for pods that select it.
+ */
+export function templateDrift(template: NodeTemplate, joined: NodeTemplate): string[] {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(joined.labels)) {
+        if (template.labels[k] !== v) out.push(`label ${k}=${v} is ${template.labels[k] === undefined ? "missing from" : `${k}=${template.labels[k]} in`} the template`);
+    }
+    const key = (t: Taint) => `${t.key}=${t.value ?? ""}:${t.effect}`;
+    const tk = new Set(template.taints.map(key));
+    const jk = new Set(joined.taints.map(key));
+    for (const k of jk) if (!tk.has(k)) out.push(`taint ${k} is missing from the template`);
+    for (const k of tk) if (!jk.has(k)) out.push(`taint ${k} is in the template but not on the nodes`);
+    return out;
+}

@@ -265,7 +265,7 @@ describe("platform under mocks: prod", () => {
     it("registers every piece: add-ons, routing CRDs, gateway, KServe releases, storage, presets", () => {
         const names = (type: string) => platformOnly(ofType(rs, type)).map((r) => r.name).sort();
         assert.deepEqual(names(RELEASE), [
-            "addons-cert-manager", "addons-nvidia-device-plugin", "gateway-ai-gateway", "gateway-ai-gateway-crds", "gateway-envoy-gateway",
+            "addons-cert-manager", "addons-cluster-autoscaler", "addons-nvidia-device-plugin", "gateway-ai-gateway", "gateway-ai-gateway-crds", "gateway-envoy-gateway",
             "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs", "kserve-serving-crds",
             "storage-local-static-provisioner",
         ]);
