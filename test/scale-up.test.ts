@@ -193,3 +193,44 @@ describe("GKE node pool autoscaling (dev): min/max per pool, location policy, sp
         }
     });
 });
+
+describe("lib/node-template: the scheduler predicates the simulation runs", () => {
+    const node: NodeTemplate = {
+        labels: { [POOL_LABEL]: "h100", zone: "a" },
+        taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }, { key: "soft", value: "x", effect: "PreferNoSchedule" }],
+        allocatable: { gpus: 8, cpu: 172.8, memoryGiB: 1843.2 },
+    };
+    const tol = [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }];
+    const small = { gpus: 1, cpu: 1, memoryGiB: 1 };
+
+    it("required node affinity: a term matches when all its expressions do; terms are ORed", () => {
+        const aff = (...terms: Obj[][]) => ({ tolerations: tol, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms.map((matchExpressions) => ({ matchExpressions })) } } } });
+        assert.deepEqual(whyNotFits(aff([{ key: POOL_LABEL, operator: "In", values: ["h100", "a100"] }]), node, small), []);
+        assert.deepEqual(whyNotFits(aff([{ key: POOL_LABEL, operator: "In", values: ["l40s"] }], [{ key: "zone", operator: "Exists" }]), node, small), []);
+        assert.notDeepEqual(whyNotFits(aff([{ key: POOL_LABEL, operator: "In", values: ["h100"] }, { key: "zone", operator: "NotIn", values: ["a"] }]), node, small), []);
+        assert.notDeepEqual(whyNotFits(aff([{ key: "spot", operator: "Exists" }]), node, small), []);
+        assert.deepEqual(whyNotFits(aff([{ key: "spot", operator: "DoesNotExist" }]), node, small), []);
+    });
+
+    it("taints: NoSchedule needs a matching toleration (key, value or Exists, effect); PreferNoSchedule does not", () => {
+        assert.deepEqual(whyNotFits({ tolerations: tol }, node, small), []);
+        assert.deepEqual(whyNotFits({ tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "present" }] }, node, small), []);
+        assert.deepEqual(whyNotFits({ tolerations: [{ operator: "Exists" }] }, node, small), []);
+        assert.deepEqual(whyNotFits({ tolerations: [{ key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" }] }, node, small),
+            ["untolerated taint nvidia.com/gpu=present:NoSchedule"]);
+        assert.deepEqual(whyNotFits({ tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoExecute" }] }, node, small),
+            ["untolerated taint nvidia.com/gpu=present:NoSchedule"]);
+    });
+
+    it("CA template tags round-trip as CA parses them; a taint value without an effect is dropped, as CA drops it", async () => {
+        const { caTemplateTags, parseCaTemplateTags } = await import("../lib/node-template");
+        const tags = caTemplateTags({ [POOL_LABEL]: "h100" }, [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }], { "nvidia.com/gpu": "8" });
+        assert.deepEqual(tags, {
+            "k8s.io/cluster-autoscaler/node-template/label/modelplane.io/pool": "h100",
+            "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu": "present:NoSchedule",
+            "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu": "8",
+        });
+        assert.deepEqual(parseCaTemplateTags(tags), { labels: { [POOL_LABEL]: "h100" }, taints: [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }], resources: { "nvidia.com/gpu": "8" } });
+        assert.deepEqual(parseCaTemplateTags({ "k8s.io/cluster-autoscaler/node-template/taint/x": "present" }).taints, []);
+    });
+});
