@@ -12,6 +12,7 @@ import { CatalogCloud, findInstanceType } from "./catalog";
 import {
     Consumer, demandByPool, indexStack, isObject, podRequestsOf, PodRequests, podSpecsOf, PoolCapacity, ResourceLike, WORKLOAD_TYPES,
 } from "./demand";
+import { POOL_LABEL } from "./labels";
 import { joinedNode, whyNotFits } from "./node-template";
 import { describeNode, PackNode, PackPod, packPods, Packing } from "./packing";
 import { TYPES } from "./resources";
@@ -121,7 +122,7 @@ function podsOfWorkload(r: ResourceLike, name: string): PackPod[] | undefined {
  */
 function daemonsOn(pool: string, resources: readonly ResourceLike[]): Daemon[] {
     const nodes = resources.filter((r) => (r.type === TYPES.eksNodeGroup || r.type === TYPES.gkeNodePool))
-        .map((r) => ({ r, n: joinedNode(r) })).filter((x) => x.n && x.n.labels["modelplane.io/pool"] === pool);
+        .map((r) => ({ r, n: joinedNode(r) })).filter((x) => x.n && x.n.labels[POOL_LABEL] === pool);
     const out: Daemon[] = [];
     for (const r of resources) {
         if (r.type !== WORKLOAD_TYPES.daemonSet) continue;
