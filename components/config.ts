@@ -12,6 +12,7 @@ import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
 import { allocatable, podSize, worstCaseReplicas } from "./models/sizing";
+import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerImageTag } from "./cluster/autoscaler";
 import { describeNode, PackNode, PackPod, packPods } from "../lib/packing";
 
 export const PROJECT = "modelplane";
@@ -856,6 +857,11 @@ function checkCloud(cloud: Cloud, c: ClusterConfig | undefined, kubeconfig: stri
             if (n.privateSubnetIds && !n.vpcId) add(`${PROJECT}:cluster.network.vpcId`, "is required with network.privateSubnetIds");
             if (n.vpcId && n.vpcCidr) add(`${PROJECT}:cluster.network.vpcCidr`, "cannot be combined with network.vpcId (an existing VPC keeps its CIDR)");
             if (c.context !== undefined) add(`${PROJECT}:cluster.context`, "applies to cloud existing only");
+            // Cluster Autoscaler's minor must be the cluster's (components/cluster/autoscaler.ts).
+            if (!clusterAutoscalerImageTag(c.kubernetesVersion)) {
+                add(`${PROJECT}:cluster.kubernetesVersion`, `(${c.kubernetesVersion}) has no pinned Cluster Autoscaler release (pinned for ${Object.keys(CLUSTER_AUTOSCALER_IMAGES).join(", ")}); ` +
+                    "use one of those or add its image to CLUSTER_AUTOSCALER_IMAGES");
+            }
             break;
         case "gcp":
             if (!c.location && !broken.has("location")) add(`${PROJECT}:cluster.location`, "is required for cloud gcp (a region such as us-central1, or a zone)");

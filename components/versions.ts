@@ -51,6 +51,10 @@ const CATALOG = {
     // Not in KServe's set: the release before 0.20.0 (gh-pages index.yaml lists 0.19.3 and 0.20.0; 0.20.0 was two
     // days old when pinned).
     nvidiaDevicePlugin: { type: "chart", repo: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.19.3" },
+    // Not in KServe's set: EKS GPU node autoscaling (components/cluster/autoscaler.ts). charts/cluster-autoscaler/Chart.yaml
+    // at kubernetes/autoscaler tag cluster-autoscaler-chart-9.51.0 (appVersion 1.33.0, the last chart of the 1.33 line);
+    // the image tag follows the cluster's Kubernetes minor (CLUSTER_AUTOSCALER_IMAGES).
+    clusterAutoscaler: { type: "chart", repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.51.0" },
     // Not in KServe's set: helm/provisioner/Chart.yaml at tag v2.9.0 (gh-pages index.yaml).
     localStaticProvisioner: {
         type: "chart", repo: "https://kubernetes-sigs.github.io/sig-storage-local-static-provisioner",

@@ -296,6 +296,8 @@ interface ContainerSkel {
     restartPolicy?: unknown;
     requests?: unknown;
     limits?: unknown;
+    /** CPU and memory requests and limits as written (for packing pods onto nodes), merged key by key like GPUs. */
+    cpuMem?: { requests: Obj; limits: Obj };
 }
 
 interface PodSkel {
@@ -331,6 +333,14 @@ function containerSkel(c: unknown, i: number): ContainerSkel | undefined {
     const lm = pick(res?.limits);
     if (rq !== undefined) s.requests = rq;
     if (lm !== undefined) s.limits = lm;
+    const cm = (m: unknown): Obj => {
+        const mo = obj(m);
+        const out: Obj = {};
+        for (const k of ["cpu", "memory"]) if (mo && mo[k] !== undefined && mo[k] !== null) out[k] = mo[k];
+        return out;
+    };
+    const cpuMem = { requests: cm(res?.requests), limits: cm(res?.limits) };
+    if (Object.keys(cpuMem.requests).length + Object.keys(cpuMem.limits).length > 0) s.cpuMem = cpuMem;
     return s;
 }
 
@@ -383,6 +393,12 @@ function mergeContainers(base: ContainerSkel[], over: ContainerSkel[]): Containe
         if (c.restartPolicy !== undefined) m.restartPolicy = c.restartPolicy;
         if (c.requests !== undefined) m.requests = c.requests;
         if (c.limits !== undefined) m.limits = c.limits;
+        if (c.cpuMem) {
+            m.cpuMem = {
+                requests: { ...(m.cpuMem?.requests ?? {}), ...c.cpuMem.requests },
+                limits: { ...(m.cpuMem?.limits ?? {}), ...c.cpuMem.limits },
+            };
+        }
     }
     return out;
 }
@@ -494,6 +510,59 @@ export interface WorkloadDemand {
     /** GPUs of one replica: leader + (groupSize − 1) × worker. */
     gpusPerReplica: number;
     gpus: number;
+    /** What the scheduler must find on one node for the leader pod (and for each worker pod, with `worker`). */
+    leaderPod: PodRequests;
+    workerPod?: PodRequests;
+}
+
+/** A pod's effective requests as the scheduler sizes it: GPUs, vCPU and GiB of memory. */
+export interface PodRequests {
+    gpus: number;
+    cpu: number;
+    memoryGiB: number;
+}
+
+/**
+ * CPU and memory a pod asks the scheduler for: per container the request (the limit when no request is set, which
+ * is what Kubernetes defaults the request to), combined like podGpus: max(app containers + sidecars, each plain
+ * init container + the sidecars before it). A value that is not a quantity counts as 0 (the API server rejects it).
+ */
+export function podCpuMemory(containers: readonly { init: boolean; sidecar: boolean; requests: Obj; limits: Obj }[]): { cpu: number; memoryGiB: number } {
+    const sum = { cpu: 0, mem: 0 };
+    const side = { cpu: 0, mem: 0 };
+    const peak = { cpu: 0, mem: 0 };
+    for (const c of containers) {
+        const v = (k: string) => parseQuantity(c.requests[k] ?? c.limits[k]) ?? 0;
+        const cpu = v("cpu");
+        const mem = v("memory");
+        if (!c.init) {
+            sum.cpu += cpu;
+            sum.mem += mem;
+        } else if (c.sidecar) {
+            side.cpu += cpu;
+            side.mem += mem;
+        } else {
+            peak.cpu = Math.max(peak.cpu, cpu + side.cpu);
+            peak.mem = Math.max(peak.mem, mem + side.mem);
+        }
+    }
+    return { cpu: Math.max(sum.cpu + side.cpu, peak.cpu), memoryGiB: Math.max(sum.mem + side.mem, peak.mem) / 2 ** 30 };
+}
+
+/** The effective requests of a pod spec as written (GPUs undeterminable → the reason). */
+export function podRequestsOf(pod: Obj): { ok: true; pod: PodRequests } | { ok: false; reason: string } {
+    const g = podGpus(pod);
+    if (!g.known) return { ok: false, reason: g.reason };
+    const containers: { init: boolean; sidecar: boolean; requests: Obj; limits: Obj }[] = [];
+    const read = (c: unknown, init: boolean) => {
+        const o = obj(c);
+        if (!o) return;
+        const res = obj(o.resources);
+        containers.push({ init, sidecar: init && o.restartPolicy === "Always", requests: obj(res?.requests) ?? {}, limits: obj(res?.limits) ?? {} });
+    };
+    arr(pod.initContainers).forEach((c) => read(c, true));
+    arr(pod.containers).forEach((c) => read(c, false));
+    return { ok: true, pod: { gpus: g.gpus, ...podCpuMemory(containers) } };
 }
 
 interface DemandBase {
@@ -570,15 +639,22 @@ function workloadDemand(w: WorkloadSkel, role: "main" | "prefill", path: string)
         return podGpus(pod, where);
     };
     // Without `template` the LeaderWorkerSet leader uses the worker template.
-    const leader = podOf(w.template ?? w.worker, w.template ? `${path}template` : `${path}worker (as leader)`);
+    const leaderSkel = w.template ?? w.worker;
+    const leader = podOf(leaderSkel, w.template ? `${path}template` : `${path}worker (as leader)`);
     if (!leader.known) return { ok: false, reason: leader.reason };
     const worker = hasWorker ? podOf(w.worker, `${path}worker`) : known(0);
     if (!worker.known) return { ok: false, reason: worker.reason };
     const gpusPerReplica = leader.gpus + (size - 1) * worker.gpus;
-    return {
-        ok: true,
-        d: { role, replicas, replicasFrom, groupSize: size, leaderGpus: leader.gpus, workerGpus: worker.gpus, gpusPerReplica, gpus: replicas * gpusPerReplica },
+    const cpuMemOf = (p: PodSkel | undefined) => podCpuMemory([
+        ...(p?.initContainers ?? []).map((c) => ({ init: true, sidecar: c.restartPolicy === "Always", requests: c.cpuMem?.requests ?? {}, limits: c.cpuMem?.limits ?? {} })),
+        ...(p?.containers ?? []).map((c) => ({ init: false, sidecar: false, requests: c.cpuMem?.requests ?? {}, limits: c.cpuMem?.limits ?? {} })),
+    ]);
+    const d: WorkloadDemand = {
+        role, replicas, replicasFrom, groupSize: size, leaderGpus: leader.gpus, workerGpus: worker.gpus, gpusPerReplica, gpus: replicas * gpusPerReplica,
+        leaderPod: { gpus: leader.gpus, ...cpuMemOf(leaderSkel) },
     };
+    if (hasWorker) d.workerPod = { gpus: worker.gpus, ...cpuMemOf(w.worker) };
+    return { ok: true, d };
 }
 
 /**

@@ -2,6 +2,8 @@
 // the part of a pull-request comment that says whether the change fits.
 import { RegisteredResource } from "../lib/resources";
 import { demandByPool, demandByTeam, indexStack } from "../lib/demand";
+import { describeNodeShape, describeUnplaced, nodesNeeded, packPools } from "../lib/pool-packing";
+import { describeNode } from "../lib/packing";
 import { namespaceGpuCap } from "../policies/quotas";
 import { PolicyRunResult, resolvePolicyConfig } from "./policy-runner";
 
@@ -127,6 +129,8 @@ export function renderGpuReport(resources: RegisteredResource[], config: Record<
             (poolRows.length ? table(["pool", "accelerator", "GPUs/node", "maxNodes", "capacity", "demand", "status"], poolRows) : "_no GPU pools_"),
     );
 
+    parts.push(renderPackingSection(resources));
+
     // Policy results.
     const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
     const advisory = result.violations.filter((v) => v.level === "advisory").length;
@@ -143,4 +147,26 @@ export function renderGpuReport(resources: RegisteredResource[], config: Record<
     }
     parts.push(lines.join("\n\n"));
     return parts.join("\n\n") + "\n";
+}
+
+/**
+ * Pods packed whole onto each pool's nodes (what `gpu-pool-capacity` checks after the GPU sum): per pool the node's
+ * allocatable, the nodes the pods need against maxNodes, and what each node holds.
+ */
+export function renderPackingSection(resources: RegisteredResource[]): string {
+    const packs = [...packPools(resources).values()].sort((a, b) => a.pool.localeCompare(b.pool));
+    const intro = "## Pod packing per pool\n\nThe scheduler places each pod whole on one node, with its CPU and memory as well as its GPUs, so a pool " +
+        "can hold its GPUs in sum and still not its pods. Worst-case pods (prefill and every pod of a multi-node group included) packed " +
+        "largest first onto nodes of the pool's allocatable (capacity minus the system reserve and the DaemonSets the stack declares on them).";
+    if (packs.length === 0) return `${intro}\n\n_no pool with pods to pack_`;
+    const rows = packs.map((p) => {
+        const need = nodesNeeded(p);
+        const nodes = p.packing.nodes.map((n, k) => `${k + 1}: ${describeNode(n)} (${n.free.gpus} GPUs free)`).join("; ");
+        const left = p.packing.unplaced.length ? `; **left over: ${describeUnplaced(p.packing)}**` : "";
+        return [
+            p.pool, describeNodeShape(p), p.pods.length, `${need.atLeast ? "> " : ""}${need.nodes}`, p.maxNodes,
+            statusCell(p.packing.unplaced.length ? "does not fit" : "ok"), (nodes || "—") + left,
+        ];
+    });
+    return `${intro}\n\n${table(["pool", "node", "pods", "nodes needed", "maxNodes", "status", "nodes (first-fit decreasing)"], rows)}`;
 }

@@ -16,6 +16,7 @@ import { CatalogCloud, findInstanceType } from "../lib/catalog";
 import {
     demandByPool, describeConsumers, indexStack, instanceTypesOf, isObject, maxNodesOf, poolNameOf, PoolCapacity,
 } from "../lib/demand";
+import { describeNodeShape, describePacking, describeUnplaced, nodesNeeded, packPools } from "../lib/pool-packing";
 import { TYPES } from "../lib/resources";
 import { CONFIG_FILE, configFileFor, describeResource, gpus, policyConfig, strictSchema } from "./common";
 
@@ -29,12 +30,13 @@ function capacityText(p: PoolCapacity): string {
 
 export const gpuPoolCapacity: StackValidationPolicy = {
     name: "gpu-pool-capacity",
-    description: "The worst-case GPU demand on each pool fits the pool's maxNodes × GPUs per node.",
+    description: "The worst-case GPU demand on each pool fits the pool's maxNodes × GPUs per node, and its pods, placed whole with their GPUs, CPU and memory, fit maxNodes nodes.",
     remediationSteps:
         "Raise the pool's maxNodes (modelplane:gpuPools[].maxNodes, within allowed-gpu-instance-types.maxNodes), move models to another pool, " +
         "or lower replicas / scaling.maxReplicas.",
     validateStack: (args: StackValidationArgs, report: ReportViolation) => {
         const index = indexStack(args.resources);
+        let packs: ReturnType<typeof packPools> | undefined;
         for (const [pool, total] of [...demandByPool(index)].sort((a, b) => a[0].localeCompare(b[0]))) {
             const needsGpus = total.gpus > 0 || total.undeterminable.length > 0;
             if (!needsGpus) continue;
@@ -66,6 +68,24 @@ export const gpuPoolCapacity: StackValidationPolicy = {
                     `pool "${pool}" must hold ${gpus(total.gpus)} at the worst case (${describeConsumers(total.consumers.filter((c) => c.demand.known))}) ` +
                         `but can offer at most ${cap.capacity} (${capacityText(cap)}); raise modelplane:gpuPools[].maxNodes for "${pool}" ` +
                         `(within allowed-gpu-instance-types.maxNodes), move models to another pool, or lower replicas/scaling.maxReplicas.`,
+                    poolUrn,
+                );
+                continue;
+            }
+            // The GPUs add up; the pods must also fit, whole, on the nodes (lib/pool-packing.ts).
+            packs ??= packPools(args.resources);
+            const packed = packs.get(pool);
+            if (packed && packed.packing.unplaced.length > 0) {
+                const need = nodesNeeded(packed);
+                const p0 = packed.packing.unplaced[0];
+                report(
+                    `pool "${pool}" holds the ${gpus(total.gpus)} of its models in sum (${capacityText(cap)}) but not their pods, which the scheduler places ` +
+                        `whole on nodes with their CPU and memory (${describeNodeShape(packed)}): packed largest first they need ` +
+                        `${need.atLeast ? "more than " : ""}${need.nodes} node${need.nodes === 1 ? "" : "s"}, maxNodes is ${packed.maxNodes}; ` +
+                        `${packed.packing.unplaced.length} pod${packed.packing.unplaced.length === 1 ? "" : "s"} left over (${describeUnplaced(packed.packing)}; e.g. ` +
+                        `${p0.gpus} GPUs, ${Math.ceil(p0.cpu)} vCPU, ${Math.ceil(p0.memoryGiB)} GiB). Packing: ${describePacking(packed.packing)}. ` +
+                        `Raise modelplane:gpuPools[].maxNodes for "${pool}" to ${need.atLeast ? "more than " : ""}${need.nodes} (within allowed-gpu-instance-types.maxNodes), ` +
+                        `lower the models' resources or replicas, or move models to another pool.`,
                     poolUrn,
                 );
             }

@@ -61,7 +61,11 @@ describe("cluster: prod (AWS EKS)", () => {
             const ng = byName(res, TYPES.eksNodeGroup, `llm-prod-gpu-${pool.name}`).props as Raw;
             assert.equal(ng.amiType, "AL2023_x86_64_NVIDIA");
             assert.deepEqual(ng.instanceTypes, [pool.instanceType]);
-            assert.deepEqual(ng.labels, { [POOL_LABEL]: pool.name, [ACCELERATOR_LABEL]: pool.accelerator, "nvidia.com/gpu.present": "true", "kserve/localmodel": "worker" });
+            // k8s.amazonaws.com/accelerator: Cluster Autoscaler's AWS GPU label (a node with it but no GPUs yet is "not ready").
+            assert.deepEqual(ng.labels, {
+                [POOL_LABEL]: pool.name, [ACCELERATOR_LABEL]: pool.accelerator, "nvidia.com/gpu.present": "true", "kserve/localmodel": "worker",
+                "k8s.amazonaws.com/accelerator": `nvidia-${pool.accelerator.toLowerCase()}`,
+            });
             assert.deepEqual(ng.taints, pool.taint ? [{ key: "nvidia.com/gpu", value: "present", effect: "NO_SCHEDULE" }] : []);
             assert.deepEqual(ng.scalingConfig, { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes });
             assert.equal(ng.clusterName, "llm-prod");

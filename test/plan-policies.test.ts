@@ -138,6 +138,31 @@ describe("policy pack on the registered program (offline plan)", () => {
         });
     }
 
+    // Issue 16 item 4: the GPUs fit in sum, the pods do not. Config validation packs the pods it sizes itself; a
+    // `template` patch that raises a pod's memory is seen only in the registered resources, which the pack packs.
+    it("exits 1 when h100's 28 GPUs fit its 32 but its pods do not (a template raises the P/D decode pods' memory), with the packing", async () => {
+        const r = await planMutated("prod", (c) => {
+            model(c, "llama-3-1-8b-pd").template = { containers: [{ name: "main", resources: { requests: { memory: "1000Gi" }, limits: { memory: "1000Gi" } } }] };
+        });
+        assert.equal(r.exitCode, 1, r.summary);
+        const v = only(r.policies.violations, "gpu-pool-capacity");
+        assert.equal(v.length, 1, r.summary);
+        assert.equal(v[0].resourceName, "llm-prod-gpu-h100");
+        assert.match(v[0].message, /^pool "h100" holds the 28 GPUs of its models in sum \(4 nodes × 8 GPUs of p5\.48xlarge\) but not their pods, which the scheduler places whole on nodes with their CPU and memory \(p5\.48xlarge: 8 GPUs, 172 vCPU, 1843 GiB allocatable each\): packed largest first they need 5 nodes, maxNodes is 4; 1 pod left over \(1 × llama-3-1-8b-pd; e\.g\. 1 GPUs, 21 vCPU, 1000 GiB\)\. Packing: node 1: deepseek-r1 leader; node 2: deepseek-r1 worker; node 3: 2 × llama-3-3-70b; node 4: llama-3-1-8b-pd, 2 × llama-3-1-8b-pd prefill\. Raise modelplane:gpuPools\[0\]\.maxNodes \("h100"\) to 5 \(within allowed-gpu-instance-types\.maxNodes\), lower the models' resources or replicas, or move models to another pool\.$/);
+        const report = fs.readFileSync(path.join(r.outDir, "report.md"), "utf8");
+        assert.match(report, /\| h100 \| p5\.48xlarge: 8 GPUs, 172 vCPU, 1843 GiB allocatable each \| 8 \| 5 \| 4 \| \*\*does not fit\*\* \| 1: deepseek-r1 leader \(0 GPUs free\); .*\*\*left over: 1 × llama-3-1-8b-pd\*\* \|/);
+        // The GPU table alone says the pool is fine: only the packing sees it.
+        assert.match(report, /\| h100 \| H100 \| 8 \| 4 \| 32 \| 28 \| ok \|/);
+    });
+
+    it("the shipped stacks' report shows each pool's packing within maxNodes", async () => {
+        const r = await runPlan({ stack: "prod", out: path.join(tmp(), "out"), projectDir: PROJECT_DIR });
+        const report = fs.readFileSync(path.join(r.outDir, "report.md"), "utf8");
+        assert.match(report, /## Pod packing per pool/);
+        assert.match(report, /\| h100 \| p5\.48xlarge: 8 GPUs, 172 vCPU, 1843 GiB allocatable each \| 8 \| 4 \| 4 \| ok \| 1: deepseek-r1 leader \(0 GPUs free\); 2: deepseek-r1 worker \(0 GPUs free\); 3: 2 × llama-3-3-70b \(0 GPUs free\); 4: 2 × llama-3-1-8b-pd, 2 × llama-3-1-8b-pd prefill \(4 GPUs free\) \|/);
+        assert.match(report, /\| l40s \| g6e\.12xlarge: 4 GPUs, 43 vCPU, 345 GiB allocatable each \| 3 \| 3 \| 6 \| ok \|/);
+    });
+
     it("the README's adding-a-team snippet plans clean on prod: demand, ResourceQuota and quota all 8", async () => {
         const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
         const section = readme.slice(readme.indexOf("### Adding a team and raising its quota"), readme.indexOf("### Changing a GPU pool"));

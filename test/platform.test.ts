@@ -265,9 +265,9 @@ describe("platform under mocks: prod", () => {
     it("registers every piece: add-ons, routing CRDs, gateway, KServe releases, storage, presets", () => {
         const names = (type: string) => platformOnly(ofType(rs, type)).map((r) => r.name).sort();
         assert.deepEqual(names(RELEASE), [
-            "addons-cert-manager", "addons-nvidia-device-plugin", "autoscaling-keda", "autoscaling-wva", "gateway-ai-gateway", "gateway-ai-gateway-crds",
-            "gateway-envoy-gateway", "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds", "kserve-runtime-configs",
-            "kserve-serving-crds", "monitoring-prometheus", "storage-local-static-provisioner",
+            "addons-cert-manager", "addons-cluster-autoscaler", "addons-nvidia-device-plugin", "autoscaling-keda", "autoscaling-wva", "gateway-ai-gateway",
+            "gateway-ai-gateway-crds", "gateway-envoy-gateway", "kserve-llmisvc", "kserve-llmisvc-crds", "kserve-localmodel", "kserve-localmodel-crds",
+            "kserve-runtime-configs", "kserve-serving-crds", "monitoring-prometheus", "storage-local-static-provisioner",
         ]);
         assert.deepEqual(names(GROUP), ["addons-lws-crds", "gateway-envoy-gateway-crds", "inference-gateway-api-crds", "inference-inferencepool-alpha-crds", "inference-inferencepool-crds", "inference-llmd-router-crds"]);
         assert.ok(byName(rs, "kubernetes:storage.k8s.io/v1:StorageClass", "storage-local-nvme"));

@@ -441,6 +441,64 @@ describe("policy gpu-pool-capacity", () => {
         assert.equal(v.urn, stack[0].urn);
     });
 
+    // Issue 16 item 4: eight 1-GPU pods that each ask for two thirds of a p5.48xlarge's memory hold 8 GPUs, one node's
+    // worth, but need eight nodes.
+    const memPod = (gib: number, cpu = "8") => ({
+        ...gpuPod(1),
+        containers: [{ name: "main", resources: { requests: { cpu, memory: `${gib}Gi`, "nvidia.com/gpu": 1 }, limits: { cpu, memory: `${gib}Gi`, "nvidia.com/gpu": 1 } } }],
+    });
+    it("flags a pool whose GPUs fit in sum but whose pods, placed whole with their memory, do not; the packing is in the message", async () => {
+        const stack = [nodeGroup("h100", "p5.48xlarge", 1), llmisvc("big", { spec: { replicas: 8, parallelism: { tensor: 1 }, template: memPod(1229) } })];
+        const [v, more] = (await callStack(p, stack)).violations;
+        assert.equal(more, undefined);
+        assert.equal(
+            v.message,
+            'pool "h100" holds the 8 GPUs of its models in sum (1 node × 8 GPUs of p5.48xlarge) but not their pods, which the scheduler places whole on ' +
+                "nodes with their CPU and memory (p5.48xlarge: 8 GPUs, 172 vCPU, 1843 GiB allocatable each): packed largest first they need 8 nodes, " +
+                "maxNodes is 1; 7 pods left over (7 × big; e.g. 1 GPUs, 8 vCPU, 1229 GiB). Packing: node 1: big. " +
+                'Raise modelplane:gpuPools[].maxNodes for "h100" to 8 (within allowed-gpu-instance-types.maxNodes), lower the models\' resources or replicas, ' +
+                "or move models to another pool.",
+        );
+        assert.equal(v.urn, stack[0].urn);
+        // With 8 nodes they fit; with memory for two per node, 4 nodes do.
+        assert.deepEqual((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 8), stack[1]])).violations, []);
+        assert.deepEqual((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 4), llmisvc("big", { spec: { replicas: 8, parallelism: { tensor: 1 }, template: memPod(900) } })])).violations, []);
+        assert.equal((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 3), llmisvc("big", { spec: { replicas: 8, parallelism: { tensor: 1 }, template: memPod(900) } })])).violations.length, 1);
+    });
+
+    it("packs prefill pods, every pod of a multi-node group, and plain workloads; GPUs of a group's pods never share a node's leftover", async () => {
+        // A TP8×PP2 group is two whole-node pods: it fits two nodes.
+        const group = llmisvc("ds", { spec: { replicas: 1, parallelism: { tensor: 8, pipeline: 2 }, template: gpuPod(8), worker: gpuPod(8) } });
+        assert.equal((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 2), group])).violations.length, 0);
+        // Two 4-GPU pods that each want 100 vCPU: 8 GPUs (one node's worth) but two nodes, as a group's leader and worker,
+        // as a decode and a prefill pod, or as two replicas of a Deployment.
+        const cpuPod = { ...gpuPod(4), containers: [{ name: "main", resources: { requests: { cpu: "100", "nvidia.com/gpu": 4 }, limits: { cpu: "100", "nvidia.com/gpu": 4 } } }] };
+        const pp = llmisvc("pp", { spec: { replicas: 1, parallelism: { tensor: 4, pipeline: 2 }, template: cpuPod, worker: cpuPod } });
+        const [g] = (await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), pp])).violations;
+        assert.match(g.message, /need 2 nodes, maxNodes is 1; 1 pod left over \(1 × pp (leader|worker); .*Packing: node 1: pp (leader|worker)\./);
+        const pd = llmisvc("pd", { spec: { replicas: 1, parallelism: { tensor: 4 }, template: cpuPod, prefill: { replicas: 1, parallelism: { tensor: 4 }, template: cpuPod } } });
+        const [v] = (await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), pd])).violations;
+        assert.match(v.message, /need 2 nodes, maxNodes is 1; 1 pod left over \(1 × pd( prefill)?; e\.g\. 4 GPUs, 100 vCPU, 0 GiB\)/);
+        const dep = deployment("trainer", "search", { ...cpuPod }, 2);
+        const [w] = (await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), dep])).violations;
+        assert.match(w.message, /pool "h100" holds the 8 GPUs .* 1 pod left over \(1 × trainer \(Deployment\)/);
+    });
+
+    it("takes the requests of DaemonSets declared on the pool's nodes off every node", async () => {
+        const cpuPod = { ...gpuPod(4), containers: [{ name: "main", resources: { requests: { cpu: "80", "nvidia.com/gpu": 4 }, limits: { cpu: "80", "nvidia.com/gpu": 4 } } }] };
+        const svc = llmisvc("a", { spec: { replicas: 2, parallelism: { tensor: 4 }, template: cpuPod } }); // 160 vCPU of 172.8
+        const daemon = (name: string, pod: Record<string, unknown>) => res("kubernetes:apps/v1:DaemonSet", name, {
+            apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name, namespace: "kube-system" }, spec: { template: { spec: pod } },
+        });
+        const exporter = { nodeSelector: { [POOL_LABEL]: "h100" }, tolerations: [{ operator: "Exists" }], containers: [{ name: "x", resources: { requests: { cpu: "20", memory: "1Gi" } } }] };
+        const [v] = (await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), svc, daemon("dcgm", exporter)])).violations;
+        assert.match(v.message, /\(p5\.48xlarge: 8 GPUs, 152 vCPU, 1842 GiB allocatable each after 1 DaemonSet\): packed largest first they need 2 nodes/);
+        // A DaemonSet that does not tolerate the pool's taint, or selects another pool, does not run there.
+        const untolerating = { ...exporter, tolerations: [] };
+        assert.deepEqual((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), svc, daemon("dcgm", untolerating)])).violations, []);
+        assert.deepEqual((await callStack(p, [nodeGroup("h100", "p5.48xlarge", 1), svc, daemon("dcgm", { ...exporter, nodeSelector: { [POOL_LABEL]: "l40s" } })])).violations, []);
+    });
+
     it("flags models on an undeclared pool and pools of unknown capacity; GKE and existing-cluster pools count", async () => {
         const [undeclared] = (await callStack(p, [nodeGroup("h100", "p5.48xlarge", 4), llmisvc("a", { pool: "a100" })])).violations;
         assert.match(undeclared.message, /^pool "a100" is targeted by a: 8 but the stack declares no node pool named "a100" \(declared: h100\)/);

@@ -9,11 +9,12 @@ export interface AddonsArgs extends LayerArgs {
     gatewayApiCrds?: pulumi.Resource;
 }
 import { resolveVersions } from "../versions";
+import { CLUSTER_AUTOSCALER, clusterAutoscalerValues } from "../cluster/autoscaler";
 import { crdBundle, defined, helmRelease, InstallContext } from "./install";
 import { CERT_MANAGER_NAMESPACE, certManagerValues, DEVICE_PLUGIN_NAMESPACE, devicePluginValues, needsDevicePlugin } from "./values";
 
 /**
- * cert-manager, LeaderWorkerSet and (EKS only) the NVIDIA device plugin: what the layers above assume
+ * cert-manager, LeaderWorkerSet and (EKS only) the NVIDIA device plugin and Cluster Autoscaler: what the layers above assume
  * every cluster has (DESIGN.md §1).
  */
 export class Addons extends pulumi.ComponentResource {
@@ -22,6 +23,8 @@ export class Addons extends pulumi.ComponentResource {
     /** LeaderWorkerSet CRD + controller (multi-node replicas). */
     readonly lws: pulumi.Resource;
     readonly devicePlugin?: pulumi.Resource;
+    /** Cluster Autoscaler (EKS only): scales the GPU node groups from their minNodes. */
+    readonly clusterAutoscaler?: pulumi.Resource;
     /** Resources that the layers above must wait for. */
     readonly ready: pulumi.Resource[];
 
@@ -44,6 +47,15 @@ export class Addons extends pulumi.ComponentResource {
         if (needsDevicePlugin(cfg)) {
             this.devicePlugin = helmRelease(`${name}-nvidia-device-plugin`, v.nvidiaDevicePlugin, {
                 releaseName: "nvidia-device-plugin", namespace: DEVICE_PLUGIN_NAMESPACE, createNamespace: true, values: devicePluginValues(cfg),
+            }, ctx, after);
+        }
+
+        // EKS: GPU node groups start at minNodes and only Cluster Autoscaler adds nodes (GKE scales its pools itself;
+        // existing clusters bring their own autoscaler). Its IAM role and Pod Identity association are AwsCluster's.
+        if (cfg.cloud === "aws") {
+            this.clusterAutoscaler = helmRelease(`${name}-cluster-autoscaler`, v.clusterAutoscaler, {
+                releaseName: CLUSTER_AUTOSCALER.releaseName, namespace: CLUSTER_AUTOSCALER.namespace,
+                values: clusterAutoscalerValues({ clusterName: cfg.cluster.name, region: cfg.providers["aws:region"], kubernetesVersion: cfg.cluster.kubernetesVersion }),
             }, ctx, after);
         }
 

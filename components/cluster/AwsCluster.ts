@@ -6,7 +6,8 @@ import { modelBucketPrefixes, podIdentityTrustPolicy, s3ModelReaderPolicy, servi
 import { eksKubeconfig } from "./kubeconfig";
 import { AWS_DEFAULT_AZ_COUNT, AWS_DEFAULT_VPC_CIDR, awsSubnetLayout, principalKey, subnetsInZones } from "./network";
 import { launchTemplateUserData } from "./nodeadm";
-import { AWS_GPU_AMI_TYPE, awsCapacity, awsPoolZones, awsSystemAmiType, poolAnnotations, poolLabels, poolTaints } from "./nodePools";
+import { AWS_GPU_AMI_TYPE, awsCapacity, awsPoolZones, awsSystemAmiType, poolAnnotations, poolTaints } from "./nodePools";
+import { awsAutoscalerTags, awsPoolLabels, CLUSTER_AUTOSCALER, clusterAutoscalerPolicy, tagResourceSuffix } from "./autoscaler";
 import { ClusterArgs, ClusterOutputs } from "./types";
 import { POOL_LABEL } from "../../lib/labels";
 
@@ -36,7 +37,8 @@ interface AwsNetwork {
 /**
  * An EKS cluster with GPU managed node groups (issue 3): its VPC (or an existing one), access entries,
  * KMS-encrypted secrets, control-plane logs, the core add-ons, a system node group, one node group per
- * GPU pool, and the Pod Identity role model pods use to read weights from S3.
+ * GPU pool (with the ASG tags Cluster Autoscaler scales it from zero by), the Pod Identity roles of Cluster
+ * Autoscaler and of model pods (which read weights from S3).
  */
 export class AwsCluster extends pulumi.ComponentResource implements ClusterOutputs {
     readonly provider: k8s.Provider;
@@ -181,7 +183,25 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
 
         for (const pool of cfg.gpuPools) {
             this.nodeGroups[pool.name] = this.gpuNodeGroup(name, cfg, pool, nodeRole, network, nodeDeps);
+            this.autoscalerTags(name, pool, this.nodeGroups[pool.name]);
         }
+
+        // --- Cluster Autoscaler's identity (the release itself is in addons) ----------------------------------
+        const caRole = new aws.iam.Role(`${name}-cluster-autoscaler`, {
+            description: `modelplane ${c.name}: Cluster Autoscaler scales this cluster's node groups (EKS Pod Identity)`,
+            assumeRolePolicy: podIdentityTrustPolicy(),
+        }, child);
+        const account = aws.getCallerIdentityOutput({}, child).accountId;
+        new aws.iam.RolePolicy(`${name}-cluster-autoscaler`, {
+            role: caRole.name,
+            policy: pulumi.all([partition, account]).apply(([p, accountId]) => clusterAutoscalerPolicy({ clusterName: c.name, partition: p, region, accountId })),
+        }, child);
+        new aws.eks.PodIdentityAssociation(`${name}-cluster-autoscaler`, {
+            clusterName: this.cluster.name,
+            namespace: CLUSTER_AUTOSCALER.namespace,
+            serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+            roleArn: caRole.arn,
+        }, { ...child, dependsOn: [this.podIdentityAgent] });
 
         // --- Identity for model pods ---------------------------------------------------------------------
         const reader = new aws.iam.Role(`${name}-model-reader`, {
@@ -225,6 +245,22 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
         return pulumi.output<Record<string, string>>({});
     }
 
+    /**
+     * The ASG tags Cluster Autoscaler reads a node group's template node from when it has no nodes
+     * (components/cluster/autoscaler.ts): EKS does not copy a node group's labels and taints to its ASG. Children of
+     * the node group (the plan and test/scale-up.test.ts find them by parent), one Tag resource per key so a label
+     * change touches only its own tag; `propagateAtLaunch: false` keeps them off the instances.
+     */
+    private autoscalerTags(name: string, pool: GpuPoolConfig, group: aws.eks.NodeGroup): void {
+        const asgName = group.resources.apply((rs) => rs?.[0]?.autoscalingGroups?.[0]?.name ?? "");
+        for (const [key, value] of Object.entries(awsAutoscalerTags(pool))) {
+            new aws.autoscaling.Tag(`${name}-gpu-${pool.name}-ca-${tagResourceSuffix(key)}`, {
+                autoscalingGroupName: asgName,
+                tag: { key, value, propagateAtLaunch: false },
+            }, { parent: group });
+        }
+    }
+
     private gpuNodeGroup(name: string, cfg: PlatformConfig, pool: GpuPoolConfig, nodeRole: aws.iam.Role,
         network: AwsNetwork, dependsOn: pulumi.Resource[]): aws.eks.NodeGroup {
         const capacity = awsCapacity(pool);
@@ -252,7 +288,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterOutpu
             amiType: AWS_GPU_AMI_TYPE,
             capacityType: capacity.capacityType,
             instanceTypes: capacity.instanceTypes,
-            labels: poolLabels(pool),
+            labels: awsPoolLabels(pool),
             taints: poolTaints(pool),
             scalingConfig: { minSize: pool.minNodes, maxSize: pool.maxNodes, desiredSize: pool.minNodes },
             launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },

@@ -20,10 +20,13 @@
 //   is fixed with `resources`. CPU-only pools: 4 vCPU and twice the weights + 4 GiB.
 //   `modelplane:models[].resources` overrides either value, and is the way to size pods on existing pools
 //   exactly.
-import { INSTANCE_TYPES, InstanceType } from "../../lib/catalog";
+import { INSTANCE_TYPES } from "../../lib/catalog";
+import { allocatable, RESERVE } from "../../lib/allocatable";
+
+// The reserve and allocatable live in lib/ (the policy pack packs pods with them too).
+export { allocatable, RESERVE };
 import { GpuPoolConfig, ModelConfig } from "../config";
 
-export const RESERVE = { fraction: 0.1, minCpu: 1, minMemoryGiB: 4 } as const;
 export const EXISTING_PER_GPU = { cpu: 8, memoryPerGpuMemory: 2 } as const;
 export const EXISTING_CPU_POD = { cpu: 4, minMemoryGiB: 8 } as const;
 
@@ -49,14 +52,6 @@ export const DOWNLOAD_COPIES: Readonly<Record<string, number>> = { hf: 2, s3: 1,
 export interface PodSize {
     cpu: string;
     memory: string;
-}
-
-/** A node's allocatable vCPU and GiB: its capacity minus the reserve (see the rule above). */
-export function allocatable(it: Pick<InstanceType, "vcpu" | "memoryGiB">): { cpu: number; memoryGiB: number } {
-    return {
-        cpu: it.vcpu - Math.max(RESERVE.minCpu, it.vcpu * RESERVE.fraction),
-        memoryGiB: it.memoryGiB - Math.max(RESERVE.minMemoryGiB, it.memoryGiB * RESERVE.fraction),
-    };
 }
 
 /**
