@@ -128,6 +128,10 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:platform.gateway.aiGateway": "Install Envoy AI Gateway (needed to route to InferencePools).",
     "modelplane:platform.gateway.bufferLimit": "Request buffer limit for LLM bodies (Envoy's default is too small for long prompts).",
     "modelplane:platform.monitoringNamespace": "Namespace whose pods may scrape model pods (NetworkPolicy).",
+    "modelplane:platform.monitoring": "Prometheus (kube-prometheus-stack) and what it scrapes: every model's vLLM pods and endpoint picker, the gateway's Envoy proxies, KServe's controller, DCGM on the GPU nodes.",
+    "modelplane:platform.monitoring.enabled": "Install the monitoring stack and register the monitors (they need its CRDs, so nothing is registered with `platform.charts: false`).",
+    "modelplane:platform.monitoring.grafana": "Grafana with modelplane's dashboards (per model, per team, per pool) as ConfigMaps for its sidecar.",
+    "modelplane:platform.monitoring.dcgmExporter": "NVIDIA dcgm-exporter on the GPU pools' nodes (`false` when the cluster already runs one, e.g. the GPU Operator's).",
     "modelplane:huggingFaceToken": "Hugging Face token for gated models — a secret (`pulumi config set --secret`). Copied to each team namespace (model pods) and to `kserve-localmodel-jobs` (LocalModelCache downloads).",
     "modelplane:kubeconfig": "existing: kubeconfig of the cluster — a secret.",
 };

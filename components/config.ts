@@ -42,7 +42,7 @@ const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|
 export const RESERVED_NAMESPACES = [
     "default", "kube-system", "kube-public", "kube-node-lease", "kserve", "kserve-localmodel-jobs", "cert-manager",
     "envoy-gateway-system", "envoy-ai-gateway-system", "lws-system", "modelplane-system", "nvidia-device-plugin",
-    "local-storage", "monitoring",
+    "local-storage", "monitoring", "dcgm-exporter",
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -233,6 +233,14 @@ const platform = z.strictObject({
     }).prefault({}),
     /** Namespace whose pods (Prometheus) may scrape model pods. */
     monitoringNamespace: dnsLabel(63).default("monitoring"),
+    /** Prometheus (kube-prometheus-stack) and what it scrapes; components/observability. */
+    monitoring: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** Grafana with modelplane's dashboards (the kube-prometheus-stack grafana subchart). */
+        grafana: z.boolean().default(true),
+        /** NVIDIA dcgm-exporter on the GPU pools (false when the cluster already runs one, e.g. the GPU Operator's). */
+        dcgmExporter: z.boolean().default(true),
+    }).prefault({}),
 });
 
 // ---------------------------------------------------------------------------------------------------

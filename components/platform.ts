@@ -11,6 +11,7 @@ import { InferenceExtension } from "./inference/InferenceExtension";
 import { KServe } from "./kserve/KServe";
 import { Team } from "./tenancy/Team";
 import { ModelService, gatewayUrl } from "./models/ModelService";
+import { Observability } from "./observability/Observability";
 
 export interface PlatformOutputs {
     cloud: string;
@@ -59,6 +60,12 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         ...base, dependsOn: [...addons.ready, ...inference.ready, ...gateway.ready], storageClass: storage.storageClass,
     });
 
+    // Observability: monitors, DCGM and dashboards. They instantiate the monitoring CRDs, so they wait for the
+    // monitoring stack (kube-prometheus-stack, the Monitoring layer: add its release to monitoringReady) and
+    // for the namespaces they go into (gateway, KServe).
+    const monitoringReady: pulumi.Resource[] = [];
+    new Observability("observability", { ...base, dependsOn: [...cluster.readyResources, ...monitoringReady, ...gateway.ready, ...kserve.ready] });
+
     // Teams and models: each model depends on its team and the CRD layers only, never on another model.
     const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
     const url = gatewayUrl(cfg, (gateway as { address?: pulumi.Output<string> }).address);
@@ -67,7 +74,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         const team = teams.get(m.team)!;
         const svc = new ModelService(`model-${m.name}`, {
             ...base, model: m, namespace: team.namespace, gatewayUrl: url,
-            dependsOn: [team, ...inference.ready, ...kserve.ready],
+            dependsOn: [team, ...inference.ready, ...kserve.ready, ...monitoringReady],
         });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
     }
