@@ -74,7 +74,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         const team = teams.get(m.team)!;
         const svc = new ModelService(`model-${m.name}`, {
             ...base, model: m, namespace: team.namespace, gatewayUrl: url,
-            dependsOn: [team, ...inference.ready, ...kserve.ready, ...monitoringReady],
+            dependsOn: [team, ...inference.ready, ...kserve.ready], monitoringReady,
         });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
     }

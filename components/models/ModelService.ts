@@ -19,6 +19,11 @@ export interface ModelServiceArgs extends LayerArgs {
      * the endpoint output is `<gatewayUrl>/<namespace>/<name>/v1`.
      */
     gatewayUrl: pulumi.Input<string>;
+    /**
+     * What the model's monitors wait for besides `dependsOn`: the monitoring stack that brings the PodMonitor and
+     * ServiceMonitor CRDs. Only the monitors wait for it, so a model never waits for Prometheus.
+     */
+    monitoringReady?: pulumi.Resource[];
 }
 
 /** The pure inputs of a model's objects, taken from the stack config (and nothing about other models). */
@@ -78,7 +83,8 @@ export class ModelService extends pulumi.ComponentResource {
         if (objective) register(m.name, objective);
         // Its scrape targets, alongside it: vLLM pods and endpoint picker (components/observability/monitors.ts).
         if (observabilityEnabled(args.config)) {
-            for (const mon of buildModelMonitors(m, args.namespace)) register(mon.metadata.name, mon);
+            const monitorDeps = { dependsOn: [...dependsOn, ...(args.monitoringReady ?? [])] };
+            for (const mon of buildModelMonitors(m, args.namespace)) register(mon.metadata.name, mon, monitorDeps);
         }
 
         this.gpuDemand = modelGpuDemand(m);
