@@ -2,7 +2,7 @@
 // by some monitor; the monitors' and DCGM's builders; the NetworkPolicies admit Prometheus on the metrics ports
 // and nothing else new.
 import { strict as assert } from "node:assert";
-import { PlatformConfig } from "../components/config";
+import { ConfigError, PlatformConfig } from "../components/config";
 import { dcgmPools, dcgmValues } from "../components/observability/dcgm";
 import { buildDcgmNetworkPolicy } from "../components/observability/networkPolicies";
 import {
@@ -202,6 +202,17 @@ describe("observability: monitor builders", () => {
             sourceLabels: ["__meta_kubernetes_node_label_a_io_y", "__meta_kubernetes_node_label_b_io_x"], separator: ";",
             regex: "1;a\\.b", targetLabel: "pool", replacement: "big", action: "replace",
         });
+    });
+
+    it("a wrong monitoring setting is a config error at its path", () => {
+        const issues = (mutate: (raw: Obj) => void) => {
+            try { stackConfig("prod", mutate); } catch (e) { if (e instanceof ConfigError) return e.issues.map((i) => i.path); throw e; }
+            return [];
+        };
+        const set = (monitoring: Obj) => (raw: Obj) => { raw["modelplane:platform"] = { ...raw["modelplane:platform"], monitoring }; };
+        assert.deepEqual(issues(set({ grafana: "yes" })), ["modelplane:platform.monitoring.grafana"]);
+        assert.deepEqual(issues(set({ dcgm: true })), ["modelplane:platform.monitoring.dcgm"]);
+        assert.deepEqual(issues((raw) => { raw["modelplane:teams"].push({ name: DCGM_NAMESPACE, gpuQuota: 1 }); }), ["modelplane:teams[3].name"]);
     });
 
     it("Grafana on by default, off on the local stack; Prometheus selects monitors of every namespace", () => {
