@@ -14,7 +14,8 @@
 //
 // DCGM: dcgm-exporter 4.5.3-4.8.2's default counters (deployment/templates/metrics-configmap.yaml), with the
 // `pod`, `namespace`, `container` labels of the pod holding the GPU (internal/pkg/transformation/const.go,
-// kubernetes mode is the chart's default) and the `Hostname` of the node.
+// kubernetes mode is the chart's default) and the `Hostname` of the node (NODE_NAME from spec.nodeName:
+// internal/pkg/hostname/hostname.go, templates/daemonset.yaml; internal/pkg/rendermetrics/render_metrics.go).
 //
 // kube-state-metrics (chart 7.2.2, a kube-prometheus-stack 83.4.0 dependency; the resourcequotas collector is
 // on by default): kube_resourcequota{namespace, resourcequota, resource, type="hard"|"used"}.

@@ -90,7 +90,8 @@ const vllmRelabelings: RelabelConfig[] = [
  * The model's vLLM pods: every pod KServe gives kserve.io/component=workload (single, LWS leaders, prefill, P/D
  * decode), scraped at vLLM's /metrics. P/D decode pods get a second monitor on port 8001, since their 8000 is the
  * routing sidecar (targets.ts VLLM_METRICS); the first excludes them. `portNumber` keeps only pods whose
- * containers declare that port (KServe's presets declare 8000, and 8001 on the decode container). LWS workers run
+ * containers declare that port (prometheus-operator v0.90.1 pkg/prometheus/promcfg.go: a `keep` on
+ * __meta_kubernetes_pod_container_port_number) (KServe's presets declare 8000, and 8001 on the decode container). LWS workers run
  * vLLM headless (no HTTP server: modelplane's pipeline-parallel preset and KServe's data-parallel preset both pass
  * `--headless`), so there is nothing to scrape on them; their GPUs are in DCGM's series, with the pod's name.
  */
