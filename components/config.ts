@@ -43,7 +43,7 @@ const quantity = z.union([z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|
 export const RESERVED_NAMESPACES = [
     "default", "kube-system", "kube-public", "kube-node-lease", "kserve", "kserve-localmodel-jobs", "cert-manager",
     "envoy-gateway-system", "envoy-ai-gateway-system", "lws-system", "modelplane-system", "nvidia-device-plugin",
-    "local-storage", "monitoring", "keda", "wva-system",
+    "local-storage", "monitoring", "keda", "wva-system", "dcgm-exporter",
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -234,11 +234,15 @@ const platform = z.strictObject({
     }).prefault({}),
     /** Namespace whose pods (Prometheus) may scrape model pods. */
     monitoringNamespace: dnsLabel(63).default("monitoring"),
-    /** Prometheus (kube-prometheus-stack in `monitoring`): components/monitoring. */
+    /** Prometheus (kube-prometheus-stack in `monitoring`, components/monitoring) and what it scrapes (components/observability). */
     monitoring: z.strictObject({
         enabled: z.boolean().default(true),
         /** Default: small on an existing cluster, standard on aws/gcp (components/monitoring/values.ts). */
         footprint: z.enum(["small", "standard"]).optional(),
+        /** Grafana with modelplane's dashboards (the kube-prometheus-stack grafana subchart). */
+        grafana: z.boolean().default(true),
+        /** NVIDIA dcgm-exporter on the GPU pools (false when the cluster already runs one, e.g. the GPU Operator's). */
+        dcgmExporter: z.boolean().default(true),
     }).prefault({}),
     /** The model-autoscaling stack (KEDA, WVA, KServe's autoscaling config): components/scaling. */
     autoscaling: z.strictObject({
@@ -354,7 +358,7 @@ export function usesScaling(m: ScalingUser): boolean {
  * uses `scaling`, so a stack without autoscaled models carries none of it. It is Helm charts that read Prometheus, so it
  * also needs `platform.charts` and `platform.monitoring.enabled`.
  */
-export function autoscalingStack(platform: Pick<PlatformSettings, "charts" | "monitoring" | "autoscaling">, models: readonly ScalingUser[]): { installed: boolean; why?: string } {
+export function autoscalingStack(platform: Pick<PlatformSettings, "charts" | "autoscaling"> & { monitoring: Pick<PlatformSettings["monitoring"], "enabled"> }, models: readonly ScalingUser[]): { installed: boolean; why?: string } {
     const wanted = platform.autoscaling.enabled ?? models.some(usesScaling);
     if (!wanted) {
         return { installed: false, why: platform.autoscaling.enabled === false ? `${PROJECT}:platform.autoscaling.enabled is false` : "no model uses scaling" };

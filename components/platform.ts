@@ -14,6 +14,8 @@ import { ModelService, gatewayUrl } from "./models/ModelService";
 import { Monitoring } from "./monitoring/Monitoring";
 import { ModelAutoscaling } from "./scaling/ModelAutoscaling";
 import { usesScaling } from "./config";
+import { Observability } from "./observability/Observability";
+import { observabilityValues } from "./observability/values";
 
 export interface PlatformOutputs {
     cloud: string;
@@ -65,10 +67,16 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     // Prometheus (when platform.monitoring.enabled), then the model-autoscaling stack (when some model uses scaling):
     // KServe v0.20.0 fails a service with `scaling` before routing it while the KEDA / WVA CRDs are missing
     // (components/scaling/values.ts), so models that use it wait for the stack, and destroy removes them first.
-    const monitoring = new Monitoring("monitoring", { ...base, dependsOn: cluster.readyResources, certManager: addons.certManager });
+    const monitoring = new Monitoring("monitoring", {
+        ...base, dependsOn: cluster.readyResources, certManager: addons.certManager, values: observabilityValues(cfg),
+    });
     const autoscaling = new ModelAutoscaling("autoscaling", {
         ...base, dependsOn: [...cluster.readyResources, ...inference.ready], monitoring: monitoring.ready, kserveController: kserve.controller,
     });
+    // Observability: monitors, DCGM and dashboards. They instantiate the monitoring CRDs (brought by the Prometheus
+    // release), so they wait for it and for the namespaces they go into (gateway, KServe).
+    const monitoringReady = monitoring.ready;
+    new Observability("observability", { ...base, dependsOn: [...cluster.readyResources, ...monitoringReady, ...gateway.ready, ...kserve.ready] });
 
     // Teams and models: each model depends on its team and the CRD layers only, never on another model.
     const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
@@ -78,7 +86,7 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         const team = teams.get(m.team)!;
         const svc = new ModelService(`model-${m.name}`, {
             ...base, model: m, namespace: team.namespace, gatewayUrl: url,
-            dependsOn: [team, ...inference.ready, ...kserve.ready, ...(usesScaling(m) ? autoscaling.ready : [])],
+            dependsOn: [team, ...inference.ready, ...kserve.ready, ...(usesScaling(m) ? autoscaling.ready : [])], monitoringReady,
         });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
     }

@@ -60,6 +60,9 @@ const CATALOG = {
         type: "chart", repo: "https://kubernetes-sigs.github.io/sig-storage-local-static-provisioner",
         chart: "local-static-provisioner", version: "2.9.0",
     },
+    // Not in KServe's set: deployment/Chart.yaml `version: "4.8.2"` at tag 4.5.3-4.8.2 (NVIDIA/dcgm-exporter, the
+    // newest tag when pinned), published at the chart repository its README names.
+    dcgmExporter: { type: "chart", repo: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.8.2" },
     // Built from the provisioner's tag (Makefile STAGINGIMAGENODECLEANUPCONTROLLER at v2.9.0).
     nodeCleanupController: { type: "image", image: "registry.k8s.io/sig-storage/local-volume-node-cleanup", version: "v2.9.0" },
     // kserve-deps.env@v0.20.0 GATEWAY_API_VERSION=v1.5.1 (standard-install.yaml: manage.gateway-api-crd.sh)

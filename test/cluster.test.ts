@@ -176,12 +176,15 @@ describe("cluster: prod (AWS EKS)", () => {
         assert.equal(outputs.kubeconfig, SECRET_PLACEHOLDER);
     });
 
-    it("changing one pool's maxNodes changes only that pool's node group", async () => {
+    it("changing one pool's maxNodes changes only that pool's node group (and its dashboard's max-nodes line)", async () => {
         const changed = await registered(stackConfig("prod", (raw) => patchPool(raw, "h100", { maxNodes: 5 })));
         const d = diffResources(res, changed);
         assert.deepEqual(d.added, []);
         assert.deepEqual(d.removed, []);
-        assert.deepEqual(d.changed, [byName(res, TYPES.eksNodeGroup, "llm-prod-gpu-h100").urn]);
+        assert.deepEqual(d.changed.sort(), [
+            byName(res, TYPES.eksNodeGroup, "llm-prod-gpu-h100").urn,
+            byName(res, "kubernetes:core/v1:ConfigMap", "observability-dashboard-modelplane-pool-h100").urn,
+        ].sort());
     });
 });
 
@@ -351,11 +354,14 @@ describe("cluster: dev (GCP GKE)", () => {
         assert.deepEqual(provider.secretProps, ["kubeconfig"]);
     });
 
-    it("changing one pool's maxNodes changes only that pool's node pool", async () => {
+    it("changing one pool's maxNodes changes only that pool's node pool (and its dashboard's max-nodes line)", async () => {
         const changed = await registered(stackConfig("dev", (raw) => patchPool(raw, "l4", { maxNodes: 6 })));
         const d = diffResources(res, changed);
         assert.deepEqual([d.added, d.removed], [[], []]);
-        assert.deepEqual(d.changed, [byName(res, TYPES.gkeNodePool, "llm-dev-gpu-l4").urn]);
+        assert.deepEqual(d.changed.sort(), [
+            byName(res, TYPES.gkeNodePool, "llm-dev-gpu-l4").urn,
+            byName(res, "kubernetes:core/v1:ConfigMap", "observability-dashboard-modelplane-pool-l4").urn,
+        ].sort());
     });
 });
 

@@ -147,7 +147,8 @@ describe("models: blast radius", function () {
     const model = (raw: Record<string, any>, name: string) => (raw["modelplane:models"] as Obj[]).find((m) => m.name === name)!;
     const ownedBy = (urn: string, name: string) => {
         const last = urn.split("::").pop()!;
-        return last === name || last === `${name}-cache` || last === `model-${name}`;
+        // The model's own objects: service, cache, component, and its monitors (components/observability/monitors.ts).
+        return [name, `${name}-cache`, `model-${name}`, `${name}-vllm`, `${name}-vllm-decode`, `${name}-epp`].includes(last);
     };
 
     it("changing one model's replicas changes that model's LLMInferenceService only", async () => {

@@ -17,7 +17,7 @@ describe("versions: the pinned set", () => {
         const versions = Object.fromEntries(VERSION_KEYS.map((k) => [k, v[k].version]));
         assert.deepEqual(versions, {
             certManager: "v1.17.0", lws: "v0.8.0", nvidiaDevicePlugin: "0.19.3", clusterAutoscaler: "9.51.0", localStaticProvisioner: "2.9.0",
-            nodeCleanupController: "v2.9.0", gatewayApiCrds: "v1.5.1", envoyGatewayCrds: "v1.8.1", envoyGateway: "v1.8.1",
+            nodeCleanupController: "v2.9.0", dcgmExporter: "4.8.2", gatewayApiCrds: "v1.5.1", envoyGatewayCrds: "v1.8.1", envoyGateway: "v1.8.1",
             aiGatewayCrds: "v1.0.0", aiGateway: "v1.0.0", inferencePoolCrds: "v1.5.0", inferencePoolAlphaCrds: "v1.3.1", llmdRouterCrds: "v0.9.0",
             kserveCrds: "v0.20.0", kserve: "v0.20.0", kserveRuntimeConfigs: "v0.20.0", kserveLocalModelCrds: "v0.20.0", kserveLocalModel: "v0.20.0", kserveServingCrds: "v0.20.0",
             prometheusStack: "83.4.0", keda: "2.18.0", wva: "0.7.0",

@@ -6,6 +6,7 @@ import { GPU_TOLERATION, poolSelectorTerms, requiredNodeAffinity } from "../addo
 import { modelCacheHostPath, nvmePools } from "../storage/layout";
 import { KubeObject } from "../addons/kube";
 import { LOCALMODEL_NODE_LABEL } from "../../lib/labels";
+import { observabilityEnabled } from "../observability/values";
 
 /** Namespace KServe's LocalModel controller runs download Jobs in (`localModel.jobNamespace`); no chart creates it. */
 export const LOCALMODEL_JOBS_NAMESPACE = "kserve-localmodel-jobs";
@@ -29,13 +30,18 @@ export function localModelEnabled(cfg: PlatformConfig): boolean {
  *   `ingress.kserveIngressGateway` ("<namespace>/<name>", files/common/configmap-patch.yaml) into
  *   GlobalConfig.IngressGatewayNamespace/Name, which the router-route preset's parentRef uses;
  * - `localmodel.enabled` turns on the llmisvc webhook that rewrites cached model URIs to the node-group PVC
- *   (pkg/webhook/admission/llminferenceservice/defaulter.go).
+ *   (pkg/webhook/admission/llminferenceservice/defaulter.go);
+ * - with observability on, the controller's metrics listen on every interface instead of the chart's
+ *   `127.0.0.1` (values.yaml `llmisvc.controller.metricsBindAddress`; the deployment passes
+ *   `--metrics-addr=<address>:<port>`), so Prometheus can reach them. They stay HTTPS with token review
+ *   (cmd/llmisvc/main.go), and the kserve namespace has no NetworkPolicy to widen.
  */
 export function kserveValues(cfg: PlatformConfig): Record<string, unknown> {
     const gw = gatewayRef(cfg);
+    const metrics = observabilityEnabled(cfg) ? { controller: { metricsBindAddress: "0.0.0.0" } } : {};
     return {
         kserve: {
-            llmisvc: { createGIECRDs: false },
+            llmisvc: { createGIECRDs: false, ...metrics },
             controller: { gateway: { ingressGateway: { kserveGateway: `${gw.namespace}/${gw.name}` } } },
             localmodel: { enabled: localModelEnabled(cfg), jobNamespace: LOCALMODEL_JOBS_NAMESPACE },
         },

@@ -7,6 +7,8 @@ import {
     K8sObject, ModelContext, buildInferenceObjective, buildLlmInferenceService, buildLocalModelCache, endpointPath,
 } from "./llmInferenceService";
 import { modelGpuDemand } from "./sizing";
+import { buildModelMonitors } from "../observability/monitors";
+import { observabilityEnabled } from "../observability/values";
 
 export interface ModelServiceArgs extends LayerArgs {
     model: ModelConfig;
@@ -17,6 +19,11 @@ export interface ModelServiceArgs extends LayerArgs {
      * the endpoint output is `<gatewayUrl>/<namespace>/<name>/v1`.
      */
     gatewayUrl: pulumi.Input<string>;
+    /**
+     * What the model's monitors wait for besides `dependsOn`: the monitoring stack that brings the PodMonitor and
+     * ServiceMonitor CRDs. Only the monitors wait for it, so a model never waits for Prometheus.
+     */
+    monitoringReady?: pulumi.Resource[];
 }
 
 /** The pure inputs of a model's objects, taken from the stack config (and nothing about other models). */
@@ -34,8 +41,9 @@ export function modelContext(args: Pick<ModelServiceArgs, "config" | "model" | "
 }
 
 /**
- * One model: a KServe LLMInferenceService (v1alpha2), its LocalModelCache (loader localCache) and its
- * InferenceObjective (routing.priority). Every object body comes from the pure builders in
+ * One model: a KServe LLMInferenceService (v1alpha2), its LocalModelCache (loader localCache), its
+ * InferenceObjective (routing.priority) and, with observability on, the monitors of its vLLM pods and endpoint
+ * picker. Every object body comes from the pure builders in
  * llmInferenceService.ts; this component only registers them.
  */
 export class ModelService extends pulumi.ComponentResource {
@@ -73,6 +81,11 @@ export class ModelService extends pulumi.ComponentResource {
         this.service = register(m.name, buildLlmInferenceService(m, ctx), cache ? { dependsOn: [...dependsOn, cache] } : {});
         const objective = buildInferenceObjective(m, ctx);
         if (objective) register(m.name, objective);
+        // Its scrape targets, alongside it: vLLM pods and endpoint picker (components/observability/monitors.ts).
+        if (observabilityEnabled(args.config)) {
+            const monitorDeps = { dependsOn: [...dependsOn, ...(args.monitoringReady ?? [])] };
+            for (const mon of buildModelMonitors(m, args.namespace)) register(mon.metadata.name, mon, monitorDeps);
+        }
 
         this.gpuDemand = modelGpuDemand(m);
         const route = endpointPath(args.namespace, m.name);

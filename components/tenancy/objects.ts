@@ -20,6 +20,7 @@
 //   namespace mode is on (then in the Gateway's namespace) — both are allowed (research/routing.md §3.1).
 import { TeamConfig, PlatformSettings } from "../config";
 import { GPU_RESOURCE, MANAGED_BY_LABEL, MANAGED_BY_VALUE, TEAM_LABEL } from "../../lib/labels";
+import { prometheusPeer } from "../observability/networkPolicies";
 
 /** Envoy Gateway's controller namespace, where it deploys Gateway proxies by default. */
 export const ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system";
@@ -103,15 +104,17 @@ export function gatewayNamespaces(platform: PlatformSettings): string[] {
 }
 
 /**
- * Ingress to a team's KServe pods. Model servers: from the gateway's proxies and the monitoring namespace on
- * the serving ports, and from every KServe pod of the namespace (EPP, LWS peers, prefill/decode peers) on any
- * port. Endpoint pickers: from the gateway's proxies on the ext_proc port, from monitoring on metrics, and from
+ * Ingress to a team's KServe pods. Model servers: from the gateway's proxies and Prometheus on the serving
+ * ports, and from every KServe pod of the namespace (EPP, LWS peers, prefill/decode peers) on any
+ * port. Endpoint pickers: from the gateway's proxies on the ext_proc port, from Prometheus on metrics, and from
  * the namespace's KServe pods (KV events). Everything else in the namespace is left alone.
  */
 export function buildNetworkPolicies(team: TeamConfig, platform: PlatformSettings): NetworkPolicyObject[] {
     const kservePods: NetworkPolicyPeer = { podSelector: { matchLabels: { [KSERVE_LABELS.partOf.key]: KSERVE_LABELS.partOf.value } } };
     const gateways = gatewayNamespaces(platform).map(namespacePeer);
-    const monitoring = namespacePeer(platform.monitoringNamespace);
+    // Only the Prometheus pods of the monitoring namespace, and only on the ports that serve /metrics (vLLM's
+    // metrics share its API port; the EPP's have their own).
+    const monitoring = prometheusPeer(platform);
     const policy = (name: string, selector: Record<string, string>, ingress: NetworkPolicyRule[]): NetworkPolicyObject => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
