@@ -11,7 +11,7 @@ import { PlanTimings, runPlan } from "../plan/plan";
 import { RegisteredResource } from "../lib/resources";
 import { registerFloor } from "./floor";
 
-export type ChildMode = "plan" | "floor" | "floor-empty";
+export type ChildMode = "plan" | "plan-yaml-lib" | "floor" | "floor-empty";
 
 async function main(): Promise<void> {
     const [mode, stack, dir, outArg] = process.argv.slice(2) as [ChildMode, string, string, string | undefined];
@@ -20,7 +20,17 @@ async function main(): Promise<void> {
     let exitCode = 0;
     let started: bigint;
     let phases: PlanTimings | undefined;
-    if (mode === "plan") {
+    if (mode === "plan-yaml-lib") {
+        // `npm run bench -- --yaml-ab`: the same plan with the `yaml` library alone (manifests written by
+        // YAML.stringify) to measure what plan/yaml.ts saves. manifests.ts calls it through the module's exports,
+        // so replacing it here is enough.
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const hand = require("../plan/yaml") as { -readonly [K in keyof typeof import("../plan/yaml")]: (typeof import("../plan/yaml"))[K] };
+        const YAML = require("yaml") as typeof import("yaml");
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        hand.manifestYaml = (o) => YAML.stringify(o, hand.MANIFEST_YAML_OPTIONS);
+    }
+    if (mode === "plan" || mode === "plan-yaml-lib") {
         started = process.hrtime.bigint();
         const r = await runPlan({
             stack, projectDir: path.resolve(__dirname, ".."),

@@ -20,6 +20,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegisteredResource } from "../lib/resources";
 import { withoutStackCapture } from "../plan/evaluate";
 import { mockNewResource } from "../plan/mocks";
+import { FloorInputs, registerRecorded } from "./replay";
+
+export type { FloorInputs } from "./replay";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as {
@@ -36,11 +39,6 @@ export interface FloorRequest {
     getDependenciesList(): string[];
 }
 
-export type FloorInputs = "recorded" | "empty";
-
-// The SDK's resource classes are abstract; these add nothing.
-class FloorCustomResource extends pulumi.CustomResource {}
-class FloorProviderResource extends pulumi.ProviderResource {}
 
 /** `observe` (tests only) sees every registration request the floor sends. */
 export async function registerFloor(
@@ -59,44 +57,8 @@ export async function registerFloor(
     }
     // Same SDK settings as the plan's evaluation: no stack capture while registering.
     return withoutStackCapture(async () => {
-        const byUrn = new Map<string, pulumi.Resource>();
-        const constant = { value: 1 };
-        for (const r of resources) {
-            const parent = r.parent ? byUrn.get(r.parent) : undefined;
-            const opts = inputs === "recorded" ? recordedOptions(r, parent, byUrn) : { parent };
-            const props: Record<string, unknown> = inputs === "recorded" ? r.props : r.custom ? constant : {};
-            let res: pulumi.Resource;
-            if (r.type.startsWith("pulumi:providers:")) res = new FloorProviderResource(r.type.slice("pulumi:providers:".length), r.name, props, opts);
-            else if (r.custom) res = new FloorCustomResource(r.type, r.name, props, opts);
-            else res = new pulumi.ComponentResource(r.type, r.name, props, opts, r.remote);
-            byUrn.set(r.urn, res);
-        }
+        const count = registerRecorded(resources, inputs).size;
         await settings.waitForRPCs();
-        return byUrn.size;
+        return count;
     });
-}
-
-/** The recorded options of `r` (see "recorded" above), with dependencies and provider as the floor's own objects. */
-function recordedOptions(r: RegisteredResource, parent: pulumi.Resource | undefined, byUrn: ReadonlyMap<string, pulumi.Resource>): pulumi.CustomResourceOptions {
-    const dependsOn: pulumi.Resource[] = [];
-    for (const urn of r.dependencies) {
-        const dep = byUrn.get(urn);
-        if (!dep) throw new Error(`floor: ${r.urn} depends on ${urn}, which was not registered before it`);
-        dependsOn.push(dep);
-    }
-    const opts: pulumi.CustomResourceOptions = { parent, dependsOn };
-    if (r.custom && r.provider) {
-        // A provider reference is "<urn>::<id>".
-        const provider = byUrn.get(r.provider.slice(0, r.provider.lastIndexOf("::")));
-        if (!(provider instanceof pulumi.ProviderResource)) throw new Error(`floor: ${r.urn} uses provider ${r.provider}, which is not a registered provider`);
-        opts.provider = provider;
-    }
-    const o = r.opts;
-    if (o.protect) opts.protect = true;
-    if (o.ignoreChanges.length > 0) opts.ignoreChanges = o.ignoreChanges;
-    if (o.retainOnDelete) opts.retainOnDelete = true;
-    if (o.deleteBeforeReplace) opts.deleteBeforeReplace = true;
-    if (o.replaceOnChanges.length > 0) opts.replaceOnChanges = o.replaceOnChanges;
-    if (o.additionalSecretOutputs.length > 0) opts.additionalSecretOutputs = o.additionalSecretOutputs;
-    return opts;
 }

@@ -27,7 +27,15 @@ function gpusOf(pool: string): number {
     return findInstanceType(POOLS.find((p) => p.name === pool)!.instanceType)!.gpus;
 }
 
-export function generateStack(n: number): GeneratedStack {
+/**
+ * `existing`: the same fleet on a cluster modelplane does not manage (the engine bench, bench/engine.sh, runs it
+ * against a local API server): the pools become existing pools with the catalog type's accelerator and GPUs, and
+ * the node labels config validation asks of NVMe pools; `platform` and `cluster` are the stack's own (e.g.
+ * `charts: false` and CRD files, as the e2e stacks are offline).
+ */
+export interface ExistingTarget { cloud: "existing"; cluster: Record<string, unknown>; platform?: Record<string, unknown> }
+
+export function generateStack(n: number, target?: ExistingTarget): GeneratedStack {
     const teamCount = Math.max(1, Math.round(n / 20));
     const teams = Array.from({ length: teamCount }, (_, i) => `team-${String(i).padStart(3, "0")}`);
     const demandByTeam = new Map<string, number>(teams.map((t) => [t, 0]));
@@ -64,28 +72,42 @@ export function generateStack(n: number): GeneratedStack {
         demandByPool.set(pool, demandByPool.get(pool)! + demand);
     }
     const gpuPools = POOLS.map((p) => ({
-        name: p.name, instanceType: p.instanceType, minNodes: 0,
-        maxNodes: Math.max(1, Math.ceil(demandByPool.get(p.name)! / gpusOf(p.name))),
-        ...(p.localNvme ? { localNvme: p.localNvme } : {}),
+        name: p.name,
+        ...(target ? {
+            accelerator: findInstanceType(p.instanceType)!.accelerator, gpusPerNode: gpusOf(p.name),
+            nodeSelector: { "modelplane.io/pool": p.name, "kserve/localmodel": "worker" },
+        } : { instanceType: p.instanceType, minNodes: 0 }),
+        // An existing pool gets one node of headroom: the engine bench's one-model change adds a replica.
+        maxNodes: Math.max(1, Math.ceil(demandByPool.get(p.name)! / gpusOf(p.name))) + (target ? 1 : 0),
+        // On AWS a pool's NVMe defaults to RAID0 from its instance type. An existing pool says raid0 for every pool:
+        // localVolumes adds the local-volume cleanup Deployment, which the engine bench's API servers (no
+        // scheduler, no kubelet) can never make Ready.
+        ...(target ? { localNvme: "raid0" } : p.localNvme ? { localNvme: p.localNvme } : {}),
         ...(p.taint === false ? { taint: false } : {}),
     }));
     const quotas = Object.fromEntries(teams.map((t) => [t, demandByTeam.get(t)! + 8]));
     const config = {
-        "aws:region": "us-east-2",
-        "modelplane:cloud": "aws",
-        "modelplane:cluster": {
-            name: "bench", network: { vpcCidr: "10.90.0.0/16", availabilityZones: 3 },
-            systemPool: { instanceType: "m7i.2xlarge", minNodes: 2, maxNodes: 6 },
-        },
+        ...(target ? {
+            "modelplane:cloud": "existing",
+            "modelplane:cluster": target.cluster,
+        } : {
+            "aws:region": "us-east-2",
+            "modelplane:cloud": "aws",
+            "modelplane:cluster": {
+                name: "bench", network: { vpcCidr: "10.90.0.0/16", availabilityZones: 3 },
+                systemPool: { instanceType: "m7i.2xlarge", minNodes: 2, maxNodes: 6 },
+            },
+        }),
         "modelplane:gpuPools": gpuPools,
         "modelplane:teams": teams.map((t) => ({ name: t, gpuQuota: quotas[t] })),
         "modelplane:models": models,
+        ...(target?.platform ? { "modelplane:platform": target.platform } : {}),
     };
     const policyConfig = {
         all: "mandatory",
         "team-gpu-quota": { quotas, defaultQuota: 0 },
         "namespace-gpu-resourcequota": { quotas, defaultQuota: 0 },
-        "allowed-gpu-instance-types": { allowed: POOLS.map((p) => p.instanceType), maxNodes: Math.max(...gpuPools.map((p) => p.maxNodes)) },
+        "allowed-gpu-instance-types": { allowed: target ? [] : POOLS.map((p) => p.instanceType), maxNodes: Math.max(...gpuPools.map((p) => p.maxNodes)) },
         "max-gpus-per-model": { max: 16 },
         "gpu-workloads-target-gpu-pools": { untaintedPools: POOLS.filter((p) => p.taint === false).map((p) => p.name) },
     };

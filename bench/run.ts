@@ -28,6 +28,45 @@ const median = (xs: number[]): number => {
 };
 const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
+/**
+ * `--yaml-ab`: the plan with plan/yaml.ts (the hand-written manifest emitter and stack-file reader) against the
+ * same plan with the `yaml` library alone (bench/child.ts plan-yaml-lib), alternating within each round; prints
+ * the medians per size and what the hand-written code saves, as a share of the plan. Writes no file.
+ */
+function yamlAb(ns: number[], rounds: number): void {
+    for (const n of ns) {
+        const stack = `bench${n}`;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
+        const g = generateStack(n);
+        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
+        fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
+        const hand: Measure[] = [];
+        const lib: Measure[] = [];
+        for (let i = 0; i < rounds; i++) {
+            const order: ChildMode[] = i % 2 === 0 ? ["plan", "plan-yaml-lib"] : ["plan-yaml-lib", "plan"];
+            for (const mode of order) (mode === "plan" ? hand : lib).push(child(mode, stack, dir, path.join(dir, `out-${i}-${mode}`)));
+        }
+        const diffs = ["manifests", "resources.json"].map((f) => {
+            const a = path.join(dir, "out-0-plan", f === "manifests" ? "manifests" : f);
+            const b = path.join(dir, "out-0-plan-yaml-lib", f === "manifests" ? "manifests" : f);
+            if (f !== "manifests") return fs.readFileSync(a, "utf8") === fs.readFileSync(b, "utf8") ? 0 : 1;
+            return fs.readdirSync(a).filter((m) => fs.readFileSync(path.join(a, m), "utf8") !== fs.readFileSync(path.join(b, m), "utf8")).length;
+        });
+        const phase = (ms: Measure[], k: keyof PlanTimings): number => median(ms.map((m) => m.phases?.[k] ?? NaN));
+        const [h, l] = [median(hand.map((m) => m.seconds)), median(lib.map((m) => m.seconds))];
+        const saved = (l - h) / l;
+        console.log(JSON.stringify({
+            n, rounds, handS: +h.toFixed(3), libS: +l.toFixed(3), savedShareOfLibPlan: +saved.toFixed(3),
+            config: { hand: +phase(hand, "config").toFixed(3), lib: +phase(lib, "config").toFixed(3) },
+            outputs: { hand: +phase(hand, "outputs").toFixed(3), lib: +phase(lib, "outputs").toFixed(3) },
+            differingManifests: diffs[0], resourcesJsonDiffers: diffs[1] === 1,
+            all: { hand: hand.map((m) => +m.seconds.toFixed(2)), lib: lib.map((m) => +m.seconds.toFixed(2)) },
+            load: load1(),
+        }));
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
 function main(): void {
     const args = process.argv.slice(2);
     const repeatArg = args.find((a) => a.startsWith("--repeat="));
@@ -36,6 +75,7 @@ function main(): void {
     const rounds = Math.max(1, Number(repeatArg?.slice("--repeat=".length) ?? process.env.BENCH_REPEAT ?? 3) || 3);
     const sizes = args.filter((a) => !a.startsWith("--")).map(Number).filter((n) => n > 0);
     const ns = sizes.length ? sizes : [100, 500, 1000, 2000];
+    if (args.includes("--yaml-ab")) return yamlAb(ns, rounds);
     const rows: string[] = [];
     const roundLines: string[] = [];
     const dirs: string[] = [];

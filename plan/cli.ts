@@ -3,35 +3,18 @@
 // violations; 2: invalid config or a crash.
 import * as path from "node:path";
 // Only the argument parser is loaded up front: the program (Pulumi SDK, providers, components) is required once
-// the arguments are known to be valid, so `--help` and usage errors answer at once.
-import { helpText, parseArgs, PlanArgs, unknownStackMessage, USAGE, UsageError } from "./args";
+// the arguments are known to be valid, so `--help` and usage errors answer at once. `npm run plan` starts at
+// plan/main.js, which answers them before TypeScript is loaded at all.
+import { preflight } from "./args";
 
 export { parseArgs, UsageError } from "./args";
 
-async function main(): Promise<number> {
+/** The CLI on `argv`: its exit status. */
+export async function main(argv: string[]): Promise<number> {
     const projectDir = path.resolve(__dirname, "..");
-    let opts: PlanArgs;
-    try {
-        opts = parseArgs(process.argv.slice(2));
-    } catch (e) {
-        if (e instanceof UsageError) {
-            if (!e.message) {
-                console.log(helpText(projectDir));
-                return 0;
-            }
-            console.error(`error: ${e.message}`);
-            console.error(USAGE);
-            return 2;
-        }
-        throw e;
-    }
-    if (!opts.configFile) {
-        const missing = unknownStackMessage(opts.stack, projectDir);
-        if (missing) {
-            console.error(`error: ${missing}`);
-            return 2;
-        }
-    }
+    const pre = preflight(argv, projectDir);
+    if (pre.exit !== undefined) return pre.exit;
+    const opts = pre.opts;
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { runPlan } = require("./plan") as typeof import("./plan");
     const { ConfigError } = require("../components/config") as typeof import("../components/config");
@@ -53,14 +36,17 @@ async function main(): Promise<number> {
     }
 }
 
-if (require.main === module) {
+/** Runs the CLI as this process (plan/main.js, or `ts-node plan/cli.ts`): exits with its status. */
+export function runAsProcess(argv: string[]): void {
     // Errors thrown inside Output callbacks surface as unhandled rejections: they are crashes too.
     process.on("unhandledRejection", (e) => {
         console.error("error: the plan crashed (unhandled rejection):", e instanceof Error ? e.stack : e);
         process.exit(2);
     });
-    main().then((code) => process.exit(code), (e) => {
+    main(argv).then((code) => process.exit(code), (e) => {
         console.error(e);
         process.exit(2);
     });
 }
+
+if (require.main === module) runAsProcess(process.argv.slice(2));

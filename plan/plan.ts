@@ -16,7 +16,7 @@ import { buildSummary, failedSummary, PlanSummary, SUMMARY_FILE } from "./summar
 import { readSummary, renderComment } from "./comment";
 import type { PlanArgs } from "./args";
 
-/** What to plan: the CLI's parsed arguments (plan/args.ts), or the same fields from tests and the benchmark. */
+/** What to plan: the CLI's parsed arguments (plan/args.js), or the same fields from tests and the benchmark. */
 export type PlanOptions = PlanArgs;
 
 export interface PlanResult {

@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
 import { ConfigError, ConfigIssue, PROJECT } from "../components/config";
-import { readPlainYaml } from "./yaml";
 
 export interface StackFile {
     /** Flat `<namespace>:<key>` map, values as YAML gave them. */
@@ -26,10 +25,6 @@ function readYaml(file: string): unknown {
     } catch (e) {
         throw new ConfigError([{ path: file, message: `cannot read: ${(e as Error).message}` }]);
     }
-    // Large stack files are plain block YAML: read those without building yaml's document (same value,
-    // see plan/yaml.ts); anything else, and every invalid file, goes through yaml.
-    const plain = readPlainYaml(text);
-    if (plain !== undefined) return plain;
     const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) throw new ConfigError([yamlIssue(file, text, doc.errors)]);
     return doc.toJS();

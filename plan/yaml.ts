@@ -2,6 +2,14 @@
 // 2.x) writes, but without building yaml's document tree: at 1000 models that tree was most of the cost of
 // writing manifests (about 0.4 ms per object, more under a large heap).
 //
+// Kept because it saves far more than 5% of the plan. Measured 2026-11-26 at N = 1,000 (2,696 resources, 1,521
+// manifests) on the shared 2-core machine (load 14–18), `npm run bench -- 1000 --yaml-ab --repeat=4` (this emitter
+// against `yaml` alone, alternating, one run): plan 39.9 s against 55.8 s (medians), the files phase 2.2 s against
+// 10.7 s, i.e. the emitter saves ~8.5 s, 21% of the plan (15% of the yaml-only plan); writing the 1,521 objects
+// alone: 0.34 s against 2.65 s. (A hand-written stack-file reader stood beside yaml's parser too; it saved 2.0 s
+// of the config phase in the same run, 3.6% of the yaml-only plan, and 0.92 s reading the file alone: under 5%,
+// so it was removed and plan/stack-file.ts reads with yaml.)
+//
 // The fast path covers the shapes the program's objects have: block maps and sequences, empty `{}`/`[]`,
 // numbers, booleans, null, and single-line printable-ASCII strings, written plain or quoted by yaml's own
 // tests (the regular expressions below are yaml 2.9's). Anything else in an object (a multi-line string,
@@ -135,144 +143,4 @@ export function manifestYaml(object: Record<string, unknown>): string {
         }
     }
     return YAML.stringify(object, MANIFEST_YAML_OPTIONS);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reading stack files
-
-/**
- * The value `YAML.parseDocument(text).toJS()` gives for the plain shape generated and hand-written stack
- * files have — block maps and sequences (also `- key: value` items and sequences at their key's
- * indentation), plain single-line scalars resolved by yaml's own core-schema tags, simple quoted
- * strings, `[]`/`{}`, full-line comments — or undefined for anything else (trailing comments, flow
- * collections, block scalars, anchors, tags, escapes, multi-line scalars, tabs, duplicate keys, odd
- * indentation, …), which the caller then parses with yaml. Errors are always yaml's: an invalid document
- * never takes this path. At 1000 models yaml's parser took about 0.35 s for the stack file.
- */
-export function readPlainYaml(text: string): unknown {
-    if (/[\t\r]/.test(text) || /^(%|---|\.\.\.)/m.test(text)) return undefined;
-    const lines: PlainLine[] = [];
-    for (const raw of text.split("\n")) {
-        const t = raw.trimEnd();
-        const body = t.trimStart();
-        if (body === "" || body.startsWith("#")) continue;
-        if (body.includes(" #")) return undefined;
-        lines.push({ indent: t.length - body.length, text: body });
-    }
-    if (lines.length === 0 || lines[0].indent !== 0) return undefined;
-    const reader = new PlainReader(lines);
-    try {
-        const value = reader.block(0);
-        return reader.done() ? value : undefined;
-    } catch (e) {
-        if (e === NEEDS_YAML) return undefined;
-        throw e;
-    }
-}
-
-interface PlainLine { indent: number; text: string }
-
-// yaml's scalar resolution (compose-scalar.js findScalarTagByTest): the first default tag whose test matches.
-const DEFAULT_TAGS = new YAML.Document().schema.tags.filter((t) => t.default === true && (t as { test?: RegExp }).test) as
-    { test: RegExp; resolve(value: string, onError: (message: string) => void, options: object): unknown }[];
-const RESOLVE_OPTIONS = new YAML.Document().options;
-const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./:-]*$/;
-const PLAIN_START = /^[A-Za-z0-9_./~(]|^[-+][A-Za-z0-9_.=-]/;
-
-const isSeqLine = (text: string): boolean => text === "-" || text.startsWith("- ");
-
-class PlainReader {
-    private pos = 0;
-    constructor(private readonly lines: PlainLine[]) {}
-
-    done(): boolean {
-        return this.pos === this.lines.length;
-    }
-
-    /** The block node whose lines start at `indent` (null when there is none). */
-    block(indent: number): unknown {
-        const line = this.lines[this.pos];
-        if (!line || line.indent !== indent) return null;
-        return isSeqLine(line.text) ? this.seq(indent) : this.map(indent);
-    }
-
-    private child(indent: number, allowSeqAtSameIndent: boolean): unknown {
-        const next = this.lines[this.pos];
-        if (next && next.indent > indent) return this.block(next.indent);
-        if (next && allowSeqAtSameIndent && next.indent === indent && isSeqLine(next.text)) return this.seq(indent);
-        return null;
-    }
-
-    private map(indent: number): Record<string, unknown> {
-        const out: Record<string, unknown> = {};
-        while (this.pos < this.lines.length && this.lines[this.pos].indent === indent) {
-            const text = this.lines[this.pos].text;
-            const entry = splitKey(text);
-            if (!entry || Object.hasOwn(out, entry.key)) throw NEEDS_YAML;
-            this.pos++;
-            out[entry.key] = entry.rest === "" ? this.child(indent, true) : plainValue(entry.rest);
-        }
-        const next = this.lines[this.pos];
-        if (next && next.indent > indent) throw NEEDS_YAML;
-        return out;
-    }
-
-    private seq(indent: number): unknown[] {
-        const out: unknown[] = [];
-        while (this.pos < this.lines.length && this.lines[this.pos].indent === indent && isSeqLine(this.lines[this.pos].text)) {
-            const text = this.lines[this.pos].text;
-            const rest = text.slice(1).trimStart();
-            if (rest === "") {
-                this.pos++;
-                out.push(this.child(indent, false));
-            } else if (isSeqLine(rest)) {
-                throw NEEDS_YAML;
-            } else if (splitKey(rest)) {
-                // `- key: value`: a map whose keys sit where `key` does.
-                const at = indent + text.length - rest.length;
-                this.lines[this.pos] = { indent: at, text: rest };
-                out.push(this.map(at));
-            } else {
-                this.pos++;
-                out.push(plainValue(rest));
-                const next = this.lines[this.pos];
-                if (next && next.indent > indent) throw NEEDS_YAML;
-            }
-        }
-        const next = this.lines[this.pos];
-        if (next && next.indent > indent) throw NEEDS_YAML;
-        return out;
-    }
-}
-
-/** `key: rest` or `key:` with a plain key that reads back as a string; undefined when the line is not one. */
-function splitKey(text: string): { key: string; rest: string } | undefined {
-    const i = text.indexOf(": ");
-    const end = i >= 0 ? i : text.endsWith(":") ? text.length - 1 : -1;
-    if (end <= 0) return undefined;
-    const key = text.slice(0, end);
-    if (!PLAIN_KEY.test(key) || key.endsWith(":") || key === "__proto__" || DEFAULT_TAGS.some((t) => t.test.test(key))) return undefined;
-    return { key, rest: i >= 0 ? text.slice(i + 2).trimStart() : "" };
-}
-
-function plainValue(rest: string): unknown {
-    if (rest === "[]") return [];
-    if (rest === "{}") return {};
-    if (rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"')) {
-        const inner = rest.slice(1, -1);
-        if (/["\\]/.test(inner)) throw NEEDS_YAML;
-        return inner;
-    }
-    if (rest.length >= 2 && rest.startsWith("'") && rest.endsWith("'")) {
-        const inner = rest.slice(1, -1);
-        if (inner.includes("'")) throw NEEDS_YAML;
-        return inner;
-    }
-    if (!PLAIN_START.test(rest) || rest.includes(": ") || rest.endsWith(":")) throw NEEDS_YAML;
-    const tag = DEFAULT_TAGS.find((t) => t.test.test(rest));
-    if (!tag) return rest;
-    const resolved = tag.resolve(rest, () => {
-        throw NEEDS_YAML;
-    }, RESOLVE_OPTIONS);
-    return YAML.isScalar(resolved) ? resolved.value : resolved;
 }

@@ -11,8 +11,7 @@ import { DuplicateUrnError, evaluate, withoutStackCapture } from "../plan/evalua
 import { runPlan } from "../plan/plan";
 import { placeholderFor } from "../plan/stack-file";
 import { kubernetesObjects, writeManifests } from "../plan/manifests";
-import { manifestYaml, MANIFEST_YAML_OPTIONS, readPlainYaml } from "../plan/yaml";
-import { generateStack } from "../bench/generate";
+import { manifestYaml, MANIFEST_YAML_OPTIONS } from "../plan/yaml";
 import { RegisteredResource } from "../lib/resources";
 import { PROJECT_DIR, SHIPPED_STACKS, shippedResources, stackConfig } from "./harness";
 
@@ -218,57 +217,3 @@ describe("manifest YAML (plan/yaml.ts)", () => {
     });
 });
 
-describe("plain stack YAML (plan/yaml.ts readPlainYaml)", () => {
-    const yaml = (text: string) => YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true }).toJS();
-
-    it("reads generated stack files itself, to the same value as yaml", () => {
-        for (const n of [8, 100]) {
-            const text = generateStack(n).stackYaml;
-            const plain = readPlainYaml(text);
-            assert.notEqual(plain, undefined, `generated stack of ${n} models takes the plain path`);
-            assert.deepEqual(plain, yaml(text));
-        }
-    });
-
-    it("gives yaml's value for the shipped stack files, or leaves them to yaml", () => {
-        for (const f of ["Pulumi.yaml", ...SHIPPED_STACKS.map((s) => `Pulumi.${s}.yaml`)]) {
-            const text = fs.readFileSync(path.join(PROJECT_DIR, f), "utf8");
-            const plain = readPlainYaml(text);
-            if (plain !== undefined) assert.deepEqual(plain, yaml(text), f);
-        }
-    });
-
-    it("matches yaml on scalars, nesting and sequence forms", () => {
-        const texts = [
-            "a: 1\nb: -2\nc: +3\nd: 0o17\ne: 0x1F\nf: 1.50\ng: .5\nh: 1e3\ni: .inf\nj: -.Inf\nk: .nan\nl: 1_000\nm: 01\n",
-            "a: true\nb: False\nc: TRUE\nd: yes\ne: null\nf: ~\ng: Null\nh:\ni: on\n",
-            "a: plain text\nb: \"quoted\"\nc: 'single'\nd: \"true\"\ne: '1'\nf: []\ng: {}\nh: a:b\ni: http://x/y\nj: --flag=1\nk: -x\nl: a#b\n",
-            "# comment\nconfig:\n  # indented comment\n  aws:region: us-east-2\n  list:\n    - a\n    - b: 1\n      c: 2\n    -\n      d: 3\n",
-            "config:\n  list:\n  - a\n  - b\n  after: 1\n",
-            "a:\n  b:\n    c:\n      - x: 1\n        y:\n          - z\n",
-            "a:   spaced   \nb: 'it''s'\nc: \"esc\\\\n\"\nd: x # trailing\ne: [1, 2]\nf: |\n  block\n",
-            "list:\n  - - nested\n",
-            "a: 1\na: 2\n",
-            "a: 1\n b: 2\n",
-            "a:\n    b: 1\n  c: 2\n",
-            "a: b: c\n",
-            "- top\n- level\n",
-            "1: one\ntrue: yes\n",
-            "a: multi\n  line\n",
-            "a:\tb\n",
-            "",
-            "---\na: 1\n",
-        ];
-        for (const t of texts) {
-            const plain = readPlainYaml(t);
-            if (plain === undefined) continue;
-            const doc = YAML.parseDocument(t, { prettyErrors: true, uniqueKeys: true });
-            assert.deepEqual(doc.errors, [], `plain path taken for a document yaml rejects: ${JSON.stringify(t)}`);
-            assert.deepEqual(plain, doc.toJS(), JSON.stringify(t));
-        }
-        // The common shapes do take the plain path.
-        for (const t of texts.slice(0, 6)) assert.notEqual(readPlainYaml(t), undefined, JSON.stringify(t));
-        // Invalid documents never do: their errors are yaml's.
-        for (const t of ["a: 1\na: 2\n", "a: 1\n b: 2\n", "a:\n    b: 1\n  c: 2\n", "a: b: c\n"]) assert.equal(readPlainYaml(t), undefined, JSON.stringify(t));
-    });
-});

@@ -64,7 +64,8 @@ describe("structure at scale (not timing)", () => {
             const req = sent.get(key(r.type, r.name, r.parent));
             assert.ok(req, `the floor did not register ${r.urn}`);
             assert.deepEqual([...req.getDependenciesList()].sort(), [...r.dependencies].sort(), `${r.urn}: dependencies`);
-            assert.equal(req.getProvider() || undefined, r.custom ? r.provider : undefined, `${r.urn}: provider`);
+            // Custom resources and remote components (constructed by their provider) name it; local components do not.
+            assert.equal(req.getProvider() || undefined, r.custom || r.remote ? r.provider : undefined, `${r.urn}: provider`);
         }
     });
 });

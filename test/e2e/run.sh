@@ -74,72 +74,14 @@ pulumi_project "$LANGHOST" "${MODELPLANE_E2E_UPSTREAM_LANGHOST:-$TBIN/pulumi-lan
 unset MODELPLANE_E2E_UPSTREAM_LANGHOST
 log "pulumi $(pulumi version), language host $("$TMP/bin/pulumi-language-nodejs" --version 2>/dev/null || echo '?'), provider $PROVIDER"
 
-# The stack: two teams on an 8×H100 pool the API server has no nodes for (pods never schedule: fine).
-# GPU demand (lib/demand worst case): alpha chat 1×TP1 = 1 GPU; beta coder 2 replicas × TP2 = 4 GPUs.
-ALPHA_QUOTA=4 BETA_QUOTA=4
-write_stack() { # <chat replicas>
-  cat >Pulumi.e2e.yaml <<EOF
-$SALT
-config:
-  modelplane:cloud: existing
-  modelplane:cluster:
-    name: modelplane-e2e
-    context: modelplane-e2e
-  modelplane:gpuPools:
-    - name: h100
-      accelerator: H100
-      gpusPerNode: 8
-      maxNodes: 2
-      localNvme: raid0
-      nodeSelector: { modelplane.io/pool: h100, kserve/localmodel: worker }
-  modelplane:teams:
-    - { name: alpha, gpuQuota: $ALPHA_QUOTA }
-    - { name: beta, gpuQuota: $BETA_QUOTA }
-  modelplane:models:
-    - name: chat
-      team: alpha
-      uri: hf://Qwen/Qwen3-8B
-      pool: h100
-      replicas: $1
-      size: { paramsBillions: 8.2, dtype: bfloat16 }
-    - name: coder
-      team: beta
-      uri: hf://Qwen/Qwen2.5-Coder-14B-Instruct
-      pool: h100
-      replicas: 2
-      parallelism: { tensor: 2 }
-      size: { paramsBillions: 14.8, dtype: bfloat16 }
-  modelplane:platform:
-    charts: false
-    versions:
-      gatewayApiCrds: { files: ["$SHARED_CRDS/gateway-api"] }
-      envoyGatewayCrds: { files: ["$SHARED_CRDS/envoy-gateway"] }
-      aiGatewayCrds: { files: ["$SHARED_CRDS/ai-gateway"] }
-      inferencePoolCrds: { files: ["$SHARED_CRDS/inference-extension/v1.5.0/inference.networking.k8s.io_inferencepools.yaml"] }
-      inferencePoolAlphaCrds: { files: ["$TMP/x-k8s-inferencepool.yaml"] }
-      llmdRouterCrds: { files: ["$SHARED_CRDS/inference-extension/llm-d-router"] }
-      kserveCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml"] }
-      lws: { files: ["$TMP/lws-offline.yaml"] }
-      kserveLocalModelCrds: { files: ["$SHARED_CRDS/kserve/serving.kserve.io_localmodelcaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnamespacecaches.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodegroups.yaml", "$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodes.yaml"] }
-EOF
-}
+# The stack (write_stack) and the offline CRD files its platform.versions name (e2e_offline_crds): lib/stack.sh.
+# shellcheck source=lib/stack.sh
+source "$HERE/lib/stack.sh"
 set_kubeconfig() {
   pulumi config set --secret modelplane:kubeconfig <"$TMP/admin.kubeconfig" >"$TMP/logs/config.log" 2>&1 \
     || { cat "$TMP/logs/config.log" >&2; return 1; }
 }
-# LeaderWorkerSet's manifests.yaml (CRD + controller) is a GitHub release asset that ../shared/crds does not
-# hold: the offline cluster gets none (no model here spans nodes).
-echo "# LeaderWorkerSet manifests are not available offline" >"$TMP/lws-offline.yaml"
-# The x-k8s InferencePool (v1alpha2) the P/D routing sidecar waits for: ../shared/crds has it only inside KServe's
-# four-CRD bundle, whose other three the other bundles bring; the one document is taken out of it (it equals GIE
-# v1.3.1's config/crd/bases file, which the default URL names).
-node -e '
-const yaml = require("yaml"); const fs = require("fs");
-const docs = yaml.parseAllDocuments(fs.readFileSync(process.argv[1], "utf8")).map((d) => d.toJS()).filter(Boolean);
-const crd = docs.find((d) => d.metadata && d.metadata.name === "inferencepools.inference.networking.x-k8s.io");
-if (!crd) { console.error("e2e: no x-k8s InferencePool CRD in " + process.argv[1]); process.exit(1); }
-fs.writeFileSync(process.argv[2], yaml.stringify(crd));
-' "$SHARED_CRDS/kserve/v0.20.0-gie/gateway-inference-extension.yaml" "$TMP/x-k8s-inferencepool.yaml" || exit 1
+e2e_offline_crds || exit 1
 write_stack 1
 set_kubeconfig || exit 1
 grep -q 'modelplane:kubeconfig:' Pulumi.e2e.yaml && grep -A1 'modelplane:kubeconfig:' Pulumi.e2e.yaml | grep -q secure \

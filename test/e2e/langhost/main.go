@@ -10,7 +10,9 @@
 // So this program starts that upstream host as a child, passes every gRPC call through to it unchanged, and
 // answers only RunPlugin for policy packs (kind "analyzer") itself, the way the upstream host of the release
 // does: node <@pulumi/pulumi/cmd/run-policy-pack> <args...> <policy pack dir>, in the pack's directory, with
-// the request's environment, its output streamed back and its exit code last.
+// the request's environment, its output streamed back and its exit code last. It also answers Run when the
+// project sets runtime options (Pulumi.yaml `runtime.options`: typescript, tsconfig, nodeargs), which the v3.68.0
+// host only takes as flags: see runProgram.
 //
 // One difference from the release's host: that host also hands the stack's configuration to the pack through
 // PULUMI_CONFIG (a policy proxy); this one does not. Policy packs that read stack config with pulumi.Config at
@@ -40,7 +42,10 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-const runPluginMethod = "/pulumirpc.LanguageRuntime/RunPlugin"
+const (
+	runPluginMethod = "/pulumirpc.LanguageRuntime/RunPlugin"
+	runMethod       = "/pulumirpc.LanguageRuntime/Run"
+)
 
 // frame is one gRPC message, kept as its wire bytes: the proxy never needs to understand what it forwards.
 type frame struct{ payload []byte }
@@ -74,6 +79,103 @@ func main() {
 	}
 }
 
+// runProgram hands the program's runtime options (Pulumi.yaml `runtime.options`) to the upstream host the way the
+// host of the release reads them. A current CLI sends them only inside each request (ProgramInfo.options); the
+// v3.68.0 host reads them only from its command line (-typescript, -tsconfig, -nodeargs: sdk/v3@v3.68.0
+// nodejs/cmd/pulumi-language-nodejs/main.go) and would run every program with the defaults (ts-node type-checking
+// with tsconfig.json), whatever the project says. The release's host (pulumi/pulumi@v3.248.0
+// sdk/nodejs/cmd/pulumi-language-nodejs/main.go, parseOptions(req.Info.Options)) sets PULUMI_NODEJS_TYPESCRIPT
+// and PULUMI_NODEJS_TSCONFIG_PATH and the node arguments from them for every Run. So a Run whose options differ
+// from the defaults goes to an upstream host started for it with those flags; the others to the long-lived one.
+func runProgram(stream grpc.ServerStream, conn *grpc.ClientConn, upstream string) error {
+	first := &frame{}
+	if err := stream.RecvMsg(first); err != nil {
+		return err
+	}
+	var req pulumirpc.RunRequest
+	if err := proto.Unmarshal(first.payload, &req); err != nil {
+		return status.Errorf(codes.InvalidArgument, "Run: %v", err)
+	}
+	flags, err := runtimeFlags(req.GetInfo().GetOptions().AsMap())
+	if err != nil {
+		return status.Errorf(codes.InvalidArgument, "Run: %v", err)
+	}
+	if len(flags) == 0 {
+		return forward(stream, conn, runMethod, first)
+	}
+	child, addr, childOut, err := startUpstream(upstream, append(flags, os.Args[1:]...))
+	if err != nil {
+		return status.Errorf(codes.Internal, "Run: %v", err)
+	}
+	go func() { _, _ = io.Copy(os.Stdout, childOut) }()
+	defer func() { _ = child.Process.Kill(); _ = child.Wait() }()
+	runConn, err := dialUpstream(addr)
+	if err != nil {
+		return status.Errorf(codes.Internal, "Run: %v", err)
+	}
+	defer runConn.Close()
+	return forward(stream, runConn, runMethod, first)
+}
+
+// runtimeFlags: the v3.68.0 host's flags for the options the release's host reads (typescript defaults to true,
+// as there); none when every option is at its default.
+func runtimeFlags(opts map[string]any) ([]string, error) {
+	var flags []string
+	if v, ok := opts["typescript"]; ok {
+		b, isBool := v.(bool)
+		if !isBool {
+			return nil, fmt.Errorf("typescript option must be a boolean, not %T", v)
+		}
+		if !b {
+			flags = append(flags, "-typescript=false")
+		}
+	}
+	for _, name := range []string{"tsconfig", "nodeargs"} {
+		v, ok := opts[name]
+		if !ok {
+			continue
+		}
+		s, isString := v.(string)
+		if !isString {
+			return nil, fmt.Errorf("%s option must be a string, not %T", name, v)
+		}
+		if s != "" {
+			flags = append(flags, "-"+name+"="+s)
+		}
+	}
+	return flags, nil
+}
+
+// startUpstream starts the upstream host with args and reads the port it listens on from its first line; the
+// rest of its stdout is the caller's to copy.
+func startUpstream(path string, args []string) (*exec.Cmd, string, *bufio.Reader, error) {
+	child := exec.Command(path, args...)
+	child.Stderr = os.Stderr
+	// The CLI stops a plugin by killing its process; the child must not outlive it.
+	child.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := child.StdoutPipe()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if err := child.Start(); err != nil {
+		return nil, "", nil, fmt.Errorf("starting the upstream host %s: %w", path, err)
+	}
+	childOut := bufio.NewReader(out)
+	portLine, err := childOut.ReadString('\n')
+	if err != nil {
+		_ = child.Process.Kill()
+		_ = child.Wait()
+		return nil, "", nil, fmt.Errorf("the upstream host %s printed no port: %w", path, err)
+	}
+	return child, "127.0.0.1:" + strings.TrimSpace(portLine), childOut, nil
+}
+
+func dialUpstream(addr string) (*grpc.ClientConn, error) {
+	return grpc.NewClient(addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{}), grpc.MaxCallRecvMsgSize(1<<30), grpc.MaxCallSendMsgSize(1<<30)))
+}
+
 // upstreamPath is the upstream host binary: $MODELPLANE_E2E_UPSTREAM_LANGHOST, else
 // pulumi-language-nodejs-upstream next to this executable.
 func upstreamPath() (string, error) {
@@ -99,28 +201,11 @@ func run() error {
 
 	// The CLI starts a host as `<host> [flags] <engine address>` and reads the port from its first line of
 	// stdout; the upstream host takes the same arguments, so they pass through as they are.
-	child := exec.Command(path, os.Args[1:]...)
-	child.Stderr = os.Stderr
-	// The CLI stops a plugin by killing its process; the child must not outlive it.
-	child.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := child.StdoutPipe()
+	child, upstreamAddr, childOut, err := startUpstream(path, os.Args[1:])
 	if err != nil {
 		return err
 	}
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("starting the upstream host %s: %w", path, err)
-	}
-	childOut := bufio.NewReader(out)
-	portLine, err := childOut.ReadString('\n')
-	if err != nil {
-		_ = child.Process.Kill()
-		return fmt.Errorf("the upstream host %s printed no port: %w", path, err)
-	}
-	upstreamAddr := "127.0.0.1:" + strings.TrimSpace(portLine)
-
-	conn, err := grpc.NewClient(upstreamAddr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.ForceCodec(rawCodec{}), grpc.MaxCallRecvMsgSize(1<<30), grpc.MaxCallSendMsgSize(1<<30)))
+	conn, err := dialUpstream(upstreamAddr)
 	if err != nil {
 		_ = child.Process.Kill()
 		return err
@@ -132,8 +217,11 @@ func run() error {
 		grpc.MaxRecvMsgSize(1<<30), grpc.MaxSendMsgSize(1<<30),
 		grpc.UnknownServiceHandler(func(_ any, stream grpc.ServerStream) error {
 			method, _ := grpc.MethodFromServerStream(stream)
-			if method == runPluginMethod {
+			switch method {
+			case runPluginMethod:
 				return runPlugin(stream, conn)
+			case runMethod:
+				return runProgram(stream, conn, path)
 			}
 			return forward(stream, conn, method, nil)
 		}))

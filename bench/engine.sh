@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# `npm run bench:engine [-- 50 200 1000]`: `pulumi preview` and `up` of generated fleets through the real CLI,
+# language host, engine and Kubernetes provider against local API servers, side by side with a floor program that
+# registers the same resources with the same inputs (bench/engine-floor.ts), and the e2e stack's preview
+# type-checked vs transpile-only. Writes bench/engine.md (bench/engine.ts report). Not part of CI.
+#
+# Uses the e2e toolchain (test/e2e/toolchain.sh: built on first use, ~30 min cold) and its helpers
+# (test/e2e/lib/cluster.sh: temp dir, PKI, processes stopped by the EXIT trap; lib/stack.sh: the e2e stack and its
+# offline platform block). Every (N, round) gets two fresh etcd + kube-apiserver pairs, one per side, so neither
+# side finds the other's objects and both start from an empty cluster.
+#
+# Args: sizes (default 50 200 1000). Env: BENCH_ENGINE_ROUNDS ("50:3 200:2 1000:1" by default: rounds per size),
+# BENCH_ENGINE_E2E_ROUNDS (3: before/after pairs of the e2e preview; 0 skips it), BENCH_ENGINE_TIMEOUT (3600 s per
+# command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
+set -uo pipefail
+BENCH=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$BENCH/.." && pwd)
+HERE="$REPO/test/e2e"
+SHARED_CRDS=$(cd "$REPO/../shared/crds" 2>/dev/null && pwd) || { echo "engine bench: ../shared/crds is missing" >&2; exit 1; }
+SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200 1000)
+ROUNDS_SPEC=${BENCH_ENGINE_ROUNDS:-50:3 200:2 1000:1}
+E2E_ROUNDS=${BENCH_ENGINE_E2E_ROUNDS:-3}
+TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
+OUT_MD=${BENCH_ENGINE_OUT:-$BENCH/engine.md}
+rounds_for() { local s; for s in $ROUNDS_SPEC; do [ "${s%%:*}" = "$1" ] && { echo "${s#*:}"; return; }; done; echo 1; }
+
+"$HERE/toolchain.sh" >&2 || { echo "engine bench: toolchain build failed" >&2; exit 1; }
+TBIN=$("$HERE/toolchain.sh" --print-bin)
+LOG_PREFIX=engine
+# shellcheck source=../test/e2e/lib/cluster.sh
+source "$HERE/lib/cluster.sh"
+# shellcheck source=../test/e2e/lib/stack.sh
+source "$HERE/lib/stack.sh"
+e2e_offline_crds || exit 1
+e2e_platform_block >"$TMP/platform.yaml"
+RESULTS="$TMP/results.jsonl"; : >"$RESULTS"
+tsnode() { node "$REPO/node_modules/ts-node/dist/bin-transpile.js" "$@"; }
+
+# ---- CLI, hosts, provider, two projects ----------------------------------------------------------------
+for b in pulumi pulumi-language-nodejs pulumi-language-nodejs-upstream pulumi-resource-kubernetes; do
+  [ -x "$TBIN/$b" ] || { echo "engine bench: $TBIN/$b is missing" >&2; exit 3; }
+  cp "$TBIN/$b" "$TMP/bin/$b"
+done
+export PATH="$TMP/bin:$PATH"
+export PULUMI_HOME="$TMP/home" PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_CONFIG_PASSPHRASE=modelplane-bench
+unset PULUMI_ACCESS_TOKEN PULUMI_BACKEND_URL PULUMI_NODEJS_TRANSPILE_ONLY
+# The program's project: the repo's files and its Pulumi.yaml, with the probe added to the runtime options.
+PROJ_P="$TMP/program" PROJ_F="$TMP/floor"
+mkdir -p "$PROJ_P" "$PROJ_F"
+for f in package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ_P/$f"; done
+grep -q '^    tsconfig: ' "$REPO/Pulumi.yaml" || { echo "engine bench: Pulumi.yaml has no runtime.options.tsconfig line" >&2; exit 1; }
+sed "s|^    tsconfig: .*|&\n    nodeargs: \"--require $BENCH/engine-probe.js\"|" "$REPO/Pulumi.yaml" >"$PROJ_P/Pulumi.yaml"
+# "Before" (the e2e comparison only): the project as every e2e preview ran it until the language host passed the
+# runtime options on: no tsconfig option, so @pulumi/pulumi's run.js type-checks with tsconfig.json.
+PROJ_B="$TMP/before"
+mkdir -p "$PROJ_B"
+for f in package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ_B/$f"; done
+grep -v '^    tsconfig: ' "$PROJ_P/Pulumi.yaml" >"$PROJ_B/Pulumi.yaml"
+# The floor's project: the same runtime options, its own name, bench/engine-floor.ts as its index.ts (a `main` in a
+# subdirectory would make that directory the program's working directory, where tsconfig.pulumi.json is not).
+for f in package.json tsconfig.json tsconfig.pulumi.json bench lib node_modules; do ln -s "$REPO/$f" "$PROJ_F/$f"; done
+ln -s "$REPO/bench/engine-floor.ts" "$PROJ_F/index.ts"
+{
+  printf 'name: modelplane-floor\nruntime:\n  name: nodejs\n  options:\n'
+  sed -n '/^  options:/,/^[a-z]/p' "$PROJ_P/Pulumi.yaml" | grep '^    '
+} >"$PROJ_F/Pulumi.yaml"
+(cd "$PROJ_P" && pulumi login "file://$TMP/state" >"$TMP/logs/login.log" 2>&1) || { cat "$TMP/logs/login.log" >&2; exit 1; }
+OPTIONS=$(sed -n '/^  options:/,/^[a-z]/p' "$PROJ_P/Pulumi.yaml" | grep '^    [a-z]' | sed 's/^ *//' | paste -sd';' | sed 's/;/; /g')
+log "pulumi $(pulumi version); runtime options (both projects): $OPTIONS"
+
+# ---- API servers ---------------------------------------------------------------------------------------
+declare -A SRV_URL=() SRV_PIDS=()
+# server_start <side>: a fresh etcd + kube-apiserver; writes $TMP/<side>.kubeconfig (context modelplane-e2e).
+server_start() {
+  local side=$1 dir="$TMP/srv-$1-$RANDOM" ep pp ap
+  mkdir -p "$dir/etcd" "$dir/apiserver"
+  ep=$(free_port); pp=$(free_port); ap=$(free_port)
+  start "etcd-$side" "$TBIN/etcd" --name "$side" --data-dir "$dir/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ep" --advertise-client-urls "http://127.0.0.1:$ep" \
+    --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+    --initial-cluster "$side=http://127.0.0.1:$pp" --unsafe-no-fsync --log-level warn
+  local etcd_pid=${PIDS[-1]}
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ep/health" >/dev/null && break; sleep 0.2; done
+  start "kube-apiserver-$side" "$TBIN/kube-apiserver" --etcd-servers "http://127.0.0.1:$ep" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$ap" --cert-dir "$dir/apiserver" \
+    --tls-cert-file "$P/apiserver.crt" --tls-private-key-file "$P/apiserver.key" --client-ca-file "$P/ca.crt" \
+    --service-account-key-file "$P/sa.pub" --service-account-signing-key-file "$P/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc --service-cluster-ip-range 10.0.0.0/24 \
+    --authorization-mode RBAC --endpoint-reconciler-type none --profiling=false
+  local api_pid=${PIDS[-1]}
+  SRV_PIDS[$side]="$api_pid $etcd_pid"
+  SRV_URL[$side]="https://127.0.0.1:$ap"
+  local ready=""
+  for _ in $(seq 1 300); do
+    [ "$(kcurl -o /dev/null -w '%{http_code}' "${SRV_URL[$side]}/readyz" 2>/dev/null)" = 200 ] && { ready=1; break; }
+    alive "$api_pid" || break; sleep 0.5
+  done
+  [ -n "$ready" ] || { tail -20 "$TMP/logs/kube-apiserver-$side.log" >&2; echo "engine bench: kube-apiserver ($side) not ready" >&2; exit 1; }
+  API=${SRV_URL[$side]} kubeconfig admin "$TMP/$side.kubeconfig"
+  # The provider waits for a ResourceQuota's status (pulumi-kubernetes' await), which the resourcequota controller
+  # writes: the same controllers as test/e2e/run.sh.
+  API=${SRV_URL[$side]} kubeconfig kcm "$TMP/$side-kcm.kubeconfig"
+  start "kube-controller-manager-$side" "$TBIN/kube-controller-manager" --kubeconfig "$TMP/$side-kcm.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
+    --controllers namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller \
+    --service-account-private-key-file "$P/sa.key" --root-ca-file "$P/ca.crt" --profiling=false
+  SRV_PIDS[$side]="${PIDS[-1]} ${SRV_PIDS[$side]}"
+}
+server_stop() {
+  local pid
+  for pid in ${SRV_PIDS[$1]}; do
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do alive "$pid" || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  true
+}
+# requests <side>: the API server's request counters (apiserver_request_total) as JSON {total, mutating, dryRun, byVerb}.
+requests() {
+  kcurl "${SRV_URL[$1]}/metrics" | awk '/^apiserver_request_total\{/ {
+      verb = $0; sub(/.*verb="/, "", verb); sub(/".*/, "", verb)
+      n[verb] += $NF; t += $NF
+      if ($0 ~ /dry_run="All"/) d += $NF
+      if (verb ~ /^(POST|PUT|PATCH|APPLY|DELETE|DELETECOLLECTION)$/) m += $NF
+    } END { printf "{\"total\":%d,\"mutating\":%d,\"dryRun\":%d,\"byVerb\":{", t, m, d; s = ""
+      for (v in n) { printf "%s\"%s\":%d", s, v, n[v]; s = "," } print "}}" }'
+}
+
+# ---- one measured pulumi command -----------------------------------------------------------------------
+# measure <n> <round> <side> <op> <pulumi args...>: runs in the side's project, appends one line to $RESULTS.
+measure() {
+  local n=$1 round=$2 side=$3 op=$4; shift 4
+  local proj=$PROJ_P; [ "$side" = floor ] && proj=$PROJ_F; [ "$op" = e2e-typechecked ] && proj=$PROJ_B
+  local probe="$TMP/probe-$n-$round-$side-$op.jsonl" logf="$TMP/logs/$n-$round-$side-$op.log"
+  : >"$probe"
+  local before after t0 t1 rc
+  before=$(requests "$side")
+  t0=$(date +%s.%N)
+  (cd "$proj" && KUBECONFIG="$TMP/$side.kubeconfig" MODELPLANE_BENCH_PROBE="$probe" \
+     timeout "$TIMEOUT" pulumi "$@" --non-interactive >"$logf" 2>&1 </dev/null); rc=$?
+  t1=$(date +%s.%N)
+  after=$(requests "$side")
+  local state=null
+  if [ "$op" = up ]; then
+    state=$(cd "$proj" && pulumi stack export --stack "$STACK" 2>/dev/null | jq '.deployment.resources | length') || state=null
+  fi
+  # The scrape itself is one GET the counters include: subtracted.
+  jq -cn --argjson n "$n" --argjson round "$round" --arg side "$side" --arg op "$op" --argjson exit "$rc" \
+    --argjson load "$(cut -d' ' -f1 /proc/loadavg)" \
+    --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" \
+    --argjson b "$before" --argjson a "$after" --argjson state "${state:-null}" \
+    --slurpfile probe "$probe" '{n: $n, round: $round, side: $side, op: $op, exit: $exit, wallS: $wall, load: $load,
+      requests: ($a.total - $b.total - 1), mutating: ($a.mutating - $b.mutating), dryRun: ($a.dryRun - $b.dryRun),
+      byVerb: ($a.byVerb | with_entries(.value -= ($b.byVerb[.key] // 0)) | with_entries(select(.value > 0)))}
+      + (if ($probe | length) > 0 then {probe: $probe[-1]} else {} end)
+      + (if $state == null then {} else {stateResources: $state} end)' >>"$RESULTS"
+  log "  N=$n r$round $side $op: exit $rc, $(tail -1 "$RESULTS" | jq -r '"\(.wallS) s wall, registrations \(.probe.firstS // "-")–\(.probe.lastS // "-") s, \(.requests) requests"')"
+  if [ "$rc" != 0 ]; then tail -15 "$logf" >&2; fi
+  return 0
+}
+
+# ---- report (rewritten after every size, so a long run that is stopped keeps what it measured) -----------------
+report() {
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS)" \
+    --arg machine "$(nproc) × $cpu, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), Node $(node --version); 1-minute load average $(cut -d' ' -f1 /proc/loadavg) at the end (the machine is shared)" \
+    --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" \
+    --arg versions "pulumi $(pulumi version); language host test/e2e/langhost over the upstream sdk/v3 v3.68.0 host (runtime options passed on); pulumi-resource-kubernetes 4.25.0; kube-apiserver and etcd of the e2e toolchain; runtime options: $OPTIONS." \
+    '{command: $command, machine: $machine, date: $date, versions: $versions}' >"$TMP/meta.json"
+  cp "$RESULTS" "$BENCH/engine-results.jsonl"
+  tsnode "$BENCH/engine.ts" report "$RESULTS" "$TMP/meta.json" "$OUT_MD" || exit 1
+  log "wrote $OUT_MD (raw results: bench/engine-results.jsonl)"
+}
+
+# ---- the e2e stack's preview: type-checked (before) vs transpile-only (after) ---------------------------
+if [ "$E2E_ROUNDS" -gt 0 ]; then
+  log "e2e stack (test/e2e/lib/stack.sh): preview of a new stack, type-checked and transpile-only, $E2E_ROUNDS pair(s)"
+  server_start program
+  (cd "$PROJ_P" && pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; exit 1; }
+  SALT=$(grep '^encryptionsalt:' "$PROJ_P/Pulumi.e2e.yaml")
+  (cd "$PROJ_P" && write_stack 1)
+  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_B/Pulumi.e2e.yaml"  # one backend, one project name: the same stack
+  STACK=e2e
+  for r in $(seq 1 "$E2E_ROUNDS"); do
+    order=(typechecked transpile-only); [ $((r % 2)) = 0 ] && order=(transpile-only typechecked)
+    for mode in "${order[@]}"; do measure 2 "$r" program "e2e-$mode" preview --stack e2e; done
+  done
+  server_stop program
+  report
+fi
+
+# ---- the fleets ----------------------------------------------------------------------------------------
+for n in "${SIZES[@]}"; do
+  d="$TMP/n$n"
+  tsnode "$BENCH/engine.ts" gen "$n" "$d" "$TMP/platform.yaml" || exit 1
+  for v in base change; do
+    (cd "$REPO" && tsnode plan/cli.ts "bench$n" --config-file "$d/$v.yaml" --policy-config "$d/policy.json" --out "$d/plan-$v" >"$TMP/logs/plan-$n-$v.log" 2>&1) \
+      || { cat "$TMP/logs/plan-$n-$v.log" >&2; exit 1; }
+  done
+  log "N=$n: $(jq length "$d/plan-base/resources.json") resources in the offline plan"
+  for r in $(seq 1 "$(rounds_for "$n")"); do
+    server_start program; server_start floor
+    ps="p$n-r$r" fs="f$n-r$r"
+    (cd "$PROJ_P" && pulumi stack init "$ps" --secrets-provider passphrase >"$TMP/logs/init-$ps.log" 2>&1) || { cat "$TMP/logs/init-$ps.log" >&2; exit 1; }
+    salt=$(grep '^encryptionsalt:' "$PROJ_P/Pulumi.$ps.yaml")
+    { echo "$salt"; cat "$d/base.yaml"; } >"$PROJ_P/Pulumi.$ps.yaml"
+    (cd "$PROJ_F" && pulumi stack init "$fs" --secrets-provider passphrase >"$TMP/logs/init-$fs.log" 2>&1 \
+      && pulumi config set resources "$d/plan-base/resources.json" --stack "$fs" >>"$TMP/logs/init-$fs.log" 2>&1) || { cat "$TMP/logs/init-$fs.log" >&2; exit 1; }
+    sides=(program floor); [ $((r % 2)) = 0 ] && sides=(floor program)
+    for op in preview-new up preview-nochange preview-change up-change; do
+      if [ "$op" = preview-change ]; then
+        { echo "$salt"; cat "$d/change.yaml"; } >"$PROJ_P/Pulumi.$ps.yaml"
+        (cd "$PROJ_F" && pulumi config set resources "$d/plan-change/resources.json" --stack "$fs" >/dev/null 2>&1)
+      fi
+      for side in "${sides[@]}"; do
+        STACK=$ps; [ "$side" = floor ] && STACK=$fs
+        case $op in
+          preview-new|preview-change) measure "$n" "$r" "$side" "$op" preview --stack "$STACK" ;;
+          preview-nochange) measure "$n" "$r" "$side" "$op" preview --expect-no-changes --stack "$STACK" ;;
+          up|up-change) measure "$n" "$r" "$side" "$op" up --yes --skip-preview --stack "$STACK" ;;
+        esac
+      done
+    done
+    server_stop program; server_stop floor
+  done
+  report
+done
+

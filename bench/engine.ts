@@ -1,0 +1,154 @@
+// Helpers of `npm run bench:engine` (bench/engine.sh, which runs the real CLI, engine, provider and API server):
+//   gen <n> <dir> <platform-block file>  the stack of n models on an existing cluster (bench/generate.ts) as
+//       <dir>/base.yaml, the same with one model's replicas 1 → 2 as <dir>/change.yaml (a `config:` document each,
+//       with the e2e platform block: charts off, CRDs from files), and <dir>/policy.json for the offline plan;
+//   report <results.jsonl> <meta.json> <out.md>  the table of every measured operation.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
+import { generateStack } from "./generate";
+
+interface Probe { registrations: number; stackS?: number | null; firstS: number | null; lastS: number | null; exitS: number | null; maxRssMiB: number }
+/** One operation of one side, as bench/engine.sh records it. */
+export interface EngineResult {
+    n: number; round: number; side: "program" | "floor"; op: string; exit: number; wallS: number;
+    /** The machine's 1-minute load average when the command ended (the machine is shared). */
+    load?: number;
+    /** The program process (bench/engine-probe.js); absent when it did not run or wrote nothing. */
+    probe?: Probe;
+    requests: number; mutating: number; dryRun: number; byVerb: Record<string, number>;
+    /** Resources in the stack's state after the first `up` (the same for every op of that side and round). */
+    stateResources?: number;
+}
+
+const OPS: [string, string][] = [
+    ["preview-new", "`preview` (new stack)"],
+    ["up", "`up --skip-preview`"],
+    ["preview-nochange", "`preview --expect-no-changes`"],
+    ["preview-change", "`preview` (one model changed)"],
+    ["up-change", "`up --skip-preview` (that change)"],
+];
+
+function gen(n: number, dir: string, platformFile: string): void {
+    const g = generateStack(n, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" } });
+    const platform = fs.readFileSync(platformFile, "utf8");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "base.yaml"), g.stackYaml.trimEnd() + "\n" + platform);
+    const changed = YAML.parse(g.stackYaml) as { config: { "modelplane:models": { replicas?: number }[] } };
+    const first = changed.config["modelplane:models"][0];
+    if (first.replicas !== 1) throw new Error("bench: the first generated model no longer has replicas: 1");
+    first.replicas = 2;
+    fs.writeFileSync(path.join(dir, "change.yaml"), YAML.stringify(changed).trimEnd() + "\n" + platform);
+    fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(g.policyConfig));
+}
+
+const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const f1 = (x: number | undefined | null): string => (x === undefined || x === null || Number.isNaN(x) ? "–" : x.toFixed(1));
+const f2 = (x: number | undefined | null): string => (x === undefined || x === null || Number.isNaN(x) ? "–" : x.toFixed(2));
+
+function report(resultsFile: string, metaFile: string, out: string): void {
+    const results = fs.readFileSync(resultsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as EngineResult);
+    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { command: string; machine: string; date: string; versions: string };
+    const e2e = e2eSection(results.filter((r) => r.op.startsWith("e2e-")));
+    const sizes = [...new Set(results.filter((r) => !r.op.startsWith("e2e-")).map((r) => r.n))].sort((a, b) => a - b);
+    const rows: string[] = [];
+    const rounds: string[] = [];
+    for (const n of sizes) {
+        const ofN = results.filter((r) => r.n === n && !r.op.startsWith("e2e-"));
+        const state = (side: string): number | undefined => ofN.find((r) => r.side === side && r.stateResources)?.stateResources;
+        for (const [op, label] of OPS) {
+            const p = ofN.filter((r) => r.op === op && r.side === "program");
+            const fl = ofN.filter((r) => r.op === op && r.side === "floor");
+            if (p.length === 0 && fl.length === 0) continue;
+            const byRound = p.map((r) => [r, fl.find((x) => x.round === r.round)] as const).filter((x): x is readonly [EngineResult, EngineResult] => x[1] !== undefined);
+            const ratios = byRound.map(([a, b]) => a.wallS / b.wallS);
+            const med = (xs: EngineResult[], get: (r: EngineResult) => number | null | undefined): number => {
+                const v = xs.map(get).filter((x): x is number => typeof x === "number");
+                return v.length ? median(v) : NaN;
+            };
+            const stateP = state("program");
+            const reqPer = (xs: EngineResult[], st: number | undefined): string => (st ? f2(med(xs, (r) => r.requests) / st) : "–");
+            rows.push(`| ${n} | ${label} | ${p.length}/${fl.length} | ${f1(med(p, (r) => r.wallS))} | ${f1(med(fl, (r) => r.wallS))} | ` +
+                `**${ratios.length ? f2(median(ratios)) : "–"}**${ratios.length > 1 ? ` (${f2(Math.min(...ratios))}–${f2(Math.max(...ratios))})` : ""} | ` +
+                `${f1(med(p, (r) => r.probe?.firstS))} / ${f1(med(fl, (r) => r.probe?.firstS))} | ${f1(med(p, (r) => r.probe?.lastS))} / ${f1(med(fl, (r) => r.probe?.lastS))} | ` +
+                `${f1(med(p, (r) => r.probe?.maxRssMiB))} / ${f1(med(fl, (r) => r.probe?.maxRssMiB))} | ` +
+                `${f1(med(p, (r) => r.requests))} / ${f1(med(fl, (r) => r.requests))} | ${reqPer(p, stateP)} / ${reqPer(fl, state("floor"))} | ` +
+                `${f1(med(p, (r) => r.dryRun))} / ${f1(med(fl, (r) => r.dryRun))} | ${stateP ?? "–"} / ${state("floor") ?? "–"} | ` +
+                `${[...p, ...fl].filter((r) => r.exit !== 0).map((r) => `${r.side} r${r.round} exit ${r.exit}`).join(", ") || "0"} |`);
+        }
+        for (const r of ofN) {
+            rounds.push(`- N = ${n}, round ${r.round}, ${r.side}, ${r.op}: ${r.wallS.toFixed(1)} s wall, exit ${r.exit}, load ${r.load ?? "?"}; program ` +
+                (r.probe ? `first registration ${f2(r.probe.firstS)} s, last ${f2(r.probe.lastS)} s, exit ${f2(r.probe.exitS)} s, ${r.probe.registrations} registrations, peak RSS ${f1(r.probe.maxRssMiB)} MiB` : "not measured") +
+                `; API server ${r.requests} requests (${r.mutating} mutating, ${r.dryRun} dry-run): ${Object.entries(r.byVerb).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+        }
+    }
+    const md = [
+        "# Engine benchmark: `pulumi preview` / `up` through the real CLI, engine and provider",
+        "",
+        `Command: \`${meta.command}\` — ${meta.date}, on ${meta.machine}. ${meta.versions}`,
+        "",
+        "Each N is bench/generate.ts's fleet (N models across N/20 teams, four GPU pools, the same four model shapes as `npm run bench`) " +
+            "on an **existing** cluster: a local etcd + kube-apiserver per side (bench/engine.sh), `platform.charts: false` and the CRDs from " +
+            "files, as the e2e stacks (the machine is offline). Two programs run side by side, one operation of one after the same " +
+            "operation of the other (even rounds start with the floor), each against its own fresh API server:",
+        "",
+        "- **program**: index.ts as `pulumi preview`/`up` run it (Pulumi.yaml runtime options: ts-node transpile-only with tsconfig.pulumi.json).",
+        "- **floor**: bench/engine-floor.ts, a program with no logic that registers exactly the resources the offline plan of the same " +
+            "stack recorded (`npm run plan`, resources.json): same types, names, parents, inputs and options (dependencies, provider, …), " +
+            "through the same CLI, language host, runtime options and provider. Its one-model change replays the plan of the changed stack.",
+        "",
+        "Columns: wall seconds of the `pulumi` command (median over rounds; the ratio is the median of per-round program ÷ floor); " +
+            "the program process's own seconds from its start to its first and to its last resource registration and its peak RSS " +
+            "(bench/engine-probe.js, preloaded through the runtime's `nodeargs`); requests the API server counted during the command " +
+            "(`apiserver_request_total` from its /metrics, before and after), per resource in the state after `up`, and how many were dry runs " +
+            "(`dry_run` label). p / f = program / floor.",
+        "",
+        "| N models | operation | rounds (p/f) | program s | floor s | program ÷ floor | first registration s (p / f) | last registration s (p / f) | peak RSS MiB (p / f) | API requests (p / f) | per resource (p / f) | of them dry runs (p / f) | resources in state (p / f) | failures |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ...rows,
+        "",
+        ...e2e,
+        "## Every round",
+        "",
+        ...rounds,
+        "",
+    ].join("\n");
+    // A hand-written "## Reading" section (what the numbers mean) is kept from the file this run replaces.
+    const previous = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "";
+    const reading = previous.indexOf("\n## Reading");
+    fs.writeFileSync(out, md + (reading >= 0 ? previous.slice(reading) : ""));
+}
+
+/** The e2e stack's preview of a new stack, type-checked (what ran before) against transpile-only, round by round. */
+function e2eSection(rs: EngineResult[]): string[] {
+    if (rs.length === 0) return [];
+    const before = rs.filter((r) => r.op === "e2e-typechecked");
+    const after = rs.filter((r) => r.op === "e2e-transpile-only");
+    const pairs = before.map((b) => [b, after.find((a) => a.round === b.round)] as const).filter((x): x is readonly [EngineResult, EngineResult] => x[1] !== undefined);
+    const speedups = pairs.map(([b, a]) => b.wallS / a.wallS);
+    return [
+        "## The e2e stack's `pulumi preview`: type-checked (before) and transpile-only (after), in one run",
+        "",
+        "The e2e stack (test/e2e/lib/stack.sh: two teams, two models, charts off), `pulumi preview` of a new stack on the warm toolchain, " +
+            "alternating: before = the project as every e2e preview ran it until the e2e language host passed Pulumi.yaml's runtime options on " +
+            "(no tsconfig option: @pulumi/pulumi 3.248 cmd/run/run.js type-checks with ts-node and tsconfig.json), after = the project as shipped " +
+            "(tsconfig.pulumi.json: transpile-only, with swc).",
+        "",
+        "| round | before s (first registration s) | after s (first registration s) | before ÷ after |",
+        "| --- | --- | --- | --- |",
+        ...pairs.map(([b, a]) => `| ${b.round} | ${f1(b.wallS)} (${f1(b.probe?.firstS)}) | ${f1(a.wallS)} (${f1(a.probe?.firstS)}) | ${f2(b.wallS / a.wallS)} |`),
+        `| median | ${f1(median(before.map((r) => r.wallS)))} | ${f1(median(after.map((r) => r.wallS)))} | **${speedups.length ? f2(median(speedups)) : "–"}** |`,
+        "",
+    ];
+}
+
+const [cmd, ...args] = process.argv.slice(2);
+if (cmd === "gen") gen(Number(args[0]), args[1], args[2]);
+else if (cmd === "report") report(args[0], args[1], args[2]);
+else {
+    console.error("usage: engine.ts gen <n> <dir> <platform-block> | report <results.jsonl> <meta.json> <out.md>");
+    process.exit(2);
+}
