@@ -168,9 +168,9 @@ function readSchema(dir) {
 }
 
 // ---- render ----------------------------------------------------------------------------------------------
-function chartRender(dir, release, values, work, apiVersions) {
+function chartRender(dir, release, work, apiVersions) {
     const vf = path.join(work, `${release.name}-values.json`);
-    fs.writeFileSync(vf, JSON.stringify(values));
+    fs.writeFileSync(vf, JSON.stringify(release.values));
     const args = ["-chart", dir, "-name", release.name, "-namespace", release.namespace, "-values", vf,
         "-kube-version", process.env.KUBE_VERSION || "v1.37.2", ...apiVersions.flatMap((a) => ["-api-version", a])];
     if (release.skipCrds) args.push("-skip-crds");
@@ -209,7 +209,7 @@ function render(outFile, resourceFiles) {
             let chart;
             try { chart = prepareChart(rel.chart, rel.version, work); } catch (e) { fail(what, e.message); continue; }
             let out;
-            try { out = chartRender(chart.dir, rel, rel.values, work, apiVersions); } catch (e) { fail(`${what} renders`, e.message); continue; }
+            try { out = chartRender(chart.dir, rel, work, apiVersions); } catch (e) { fail(`${what} renders`, e.message); continue; }
             const objects = [
                 ...out.crds.flatMap((c) => docsOf(c.manifest).map((obj) => ({ obj, crd: true }))),
                 ...docsOf(out.manifest).map((obj) => ({ obj })),
@@ -219,7 +219,7 @@ function render(outFile, resourceFiles) {
             for (const o of objects) kinds[o.obj.kind] = (kinds[o.obj.kind] ?? 0) + 1;
             pass(`${what} renders from ${chart.from} with the program's values: ${objects.length} objects (${Object.entries(kinds).map(([k, n]) => `${n} ${k}`).join(", ")})`);
             const key = `${rel.chart}@${rel.version}`;
-            const defaults = chartDefaults(chart.dir, work, key);
+            const defaults = chartDefaults(chart.dir, key);
             const schema = readSchema(chart.dir);
             const text = templatesText(chart.dir);
             const known = dependencyKeys(chart.dir);
@@ -246,7 +246,7 @@ function render(outFile, resourceFiles) {
 }
 // The chart's defaults as Helm coalesces them: its values.yaml, each subchart's under its name or alias.
 const defaultsCache = new Map();
-function chartDefaults(dir, work, key) {
+function chartDefaults(dir, key) {
     if (!defaultsCache.has(key)) defaultsCache.set(key, coalescedDefaults(dir));
     return defaultsCache.get(key);
 }
