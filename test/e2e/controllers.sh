@@ -10,13 +10,19 @@
 #   1 controllers  cluster + controllers up; KWOK nodes mirror each pool the program declares (npm run plan);
 #                  KServe's inferenceservice-config and presets applied from its module, as its charts would
 #   2 up           `pulumi up` of the e2e stack (platform.charts: false, CRDs from ../shared/crds)
+#   1 charts render  every chart the program installs (this stack with platform.charts: true, and the shipped
+#                  stacks), rendered with the program's values by Helm's engine from the pinned modules' chart
+#                  sources; every values key the program sets is a key of the chart (controllers/charts.cjs)
 #   3 reconcile    every LLMInferenceService reconciled with no error condition; its workloads, Service,
 #                  HTTPRoute, InferencePool and endpoint picker exist; every pod on a node of its own pool with
 #                  its GPUs, Running; the over-quota team's model refused naming its ResourceQuota
+#   3 charts apply the rendered objects of this stack's charts accepted by the API server (strict fields), their
+#                  pods scheduled on the program's pools and Running; the local-model agent on every cache node
 #   4 destroy      `pulumi destroy` with the controllers still running (KServe's finalizers), state empty
 #
 # Env: MODELPLANE_E2E_KEEP=1 keeps the temp dir (every process's log); MODELPLANE_E2E_TIMEOUT (seconds the
-#      assertions wait for the controllers to converge, default 240).
+#      assertions wait for the controllers to converge, default 240); MODELPLANE_E2E_CHARTS_ONLY=1 runs step 1
+#      and the two charts steps only (npm run test:e2e:charts).
 # Exit: 0 all steps passed; 1 a step failed; 3 the toolchain is incomplete.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -50,11 +56,11 @@ summary() {
 T_CLUSTER=$SECONDS
 
 # ---- 1: cluster and controllers --------------------------------------------------------------------------
-# Deployments, StatefulSets (LWS groups), Jobs, quota, GC, namespaces, PV binding and protection (the cache PVCs
+# Deployments, DaemonSets (the charts' node agents), StatefulSets (LWS groups), Jobs, quota, GC, namespaces, PV binding and protection (the cache PVCs
 # must go for KServe's LocalModelCache to delete), node lifecycle (removes the not-ready taint of new nodes). KWOK's
 # heartbeat stage posts node status every 10-20 min (kustomize/stage/node/heartbeat-with-lease: delay 600 s +
 # jitter 610 s): with the default 50 s grace every node went NotReady each minute and its pods lost Ready.
-cluster_start namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller,persistentvolume-binder-controller,persistentvolumeclaim-protection-controller,persistentvolume-protection-controller,node-lifecycle-controller \
+cluster_start namespace-controller,garbage-collector-controller,resourcequota-controller,serviceaccount-controller,deployment-controller,daemonset-controller,replicaset-controller,statefulset-controller,job-controller,persistentvolume-binder-controller,persistentvolumeclaim-protection-controller,persistentvolume-protection-controller,node-lifecycle-controller \
   --node-monitor-grace-period 30m
 KC="$TMP/admin.kubeconfig"
 cert webhook "/CN=127.0.0.1" "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n"
@@ -177,6 +183,23 @@ EOF
 echo '{ "all": "advisory" }' >"$TMP/plan-policy.json"
 (cd "$REPO" && npm run -s plan -- e2e --config-file "$PROJ/Pulumi.e2e.yaml" --policy-config "$TMP/plan-policy.json" --out "$TMP/plan") \
   >"$TMP/logs/plan.log" 2>&1 || { cat "$TMP/logs/plan.log" >&2; die_step "1 controllers" "npm run plan failed"; }
+# The charts' plans, in the background while the cluster starts: the same stack file with only
+# `platform.charts: true` (the Releases and their values as this stack would install them), and the shipped stacks
+# (the charts this stack does not install: KServe's CRD charts, the AI Gateway CRD chart, ...), for charts.cjs.
+sed 's/^    charts: false$/    charts: true/' "$PROJ/Pulumi.e2e.yaml" >"$TMP/Pulumi.e2e-charts.yaml"
+[ "$(diff "$PROJ/Pulumi.e2e.yaml" "$TMP/Pulumi.e2e-charts.yaml" | grep -c '^[<>]')" = 2 ] || die_step "1 controllers" "the charts stack file differs in more than platform.charts"
+CHART_PLANS=("e2e-charts --config-file $TMP/Pulumi.e2e-charts.yaml" prod dev local)
+(
+  cd "$REPO" || exit 1
+  t0=$SECONDS
+  for p in "${CHART_PLANS[@]}"; do
+    read -r -a a <<<"$p"
+    npm run -s plan -- "${a[@]}" --policy-config "$TMP/plan-policy.json" --out "$TMP/plan-${a[0]}" >"$TMP/logs/plan-${a[0]}.log" 2>&1 \
+      || { echo "npm run plan -- $p failed (log: plan-${a[0]}.log)"; exit 1; }
+  done
+  echo $((SECONDS - t0)) >"$TMP/charts-plans.secs"
+) >"$TMP/charts-plans.out" 2>&1 &
+CHART_PLANS_PID=$!
 GATEWAY=$(jq -r '[.[] | .props | select(.kind? == "Gateway")][0].metadata | "\(.namespace)/\(.name)"' "$TMP/plan/resources.json")
 LOCALMODEL=$(jq -r 'if any(.[]; .props.kind? == "LocalModelNodeGroup") then "true" else "false" end' "$TMP/plan/resources.json")
 # The CRD files the program applies (its yaml/v2 ConfigGroups): installed before the controllers start, since
@@ -277,6 +300,48 @@ dead=$(dead_processes)
 [ -z "$dead" ] || die_step "1 controllers" "exited: $dead"
 pass "1 controllers: KWOK nodes from the plan's pools ($(jq -r '[.pools[] | "\(.pool) \(.maxNodes)×\(.gpusPerNode) GPU"] | join(", ")' "$TMP/nodes.json"), + system), scheduler, LWS, KServe (webhooks by URL), local-model controller${AGENT_NODE:+, local-model agent on $AGENT_NODE}, SIMULATED gateway status"
 
+# ---- 1 charts: every chart the program installs, rendered with its values ------------------------------------
+# test/e2e/controllers/charts.cjs: from the chart sources of the pinned modules, by Helm's engine (chart-render),
+# with .Capabilities.APIVersions = what this API server serves now; strict values; the objects of this stack's
+# Releases are applied after step 3.
+CHARTS_OK=""
+T_CHARTS=$SECONDS
+if wait "$CHART_PLANS_PID"; then
+  API_VERSIONS=$( { kget /api | jq -r '.versions[]'; kget /apis | jq -r '.groups[].versions[].groupVersion'; } | sort -u | tr '\n' ' ')
+  CHART_RENDER="$TBIN/chart-render" API_VERSIONS="$API_VERSIONS" KSERVE_DIR="$KSERVE_DIR" EG_DIR="$EG_DIR" AIG_DIR="$AIG_DIR" CM_DIR="$CM_DIR" NVDP_DIR="$NVDP_DIR" \
+    node "$HERE/controllers/charts.cjs" render "$TMP/charts-rendered.json" "$TMP/plan-e2e-charts/resources.json" \
+      "$TMP/plan-prod/resources.json" "$TMP/plan-dev/resources.json" "$TMP/plan-local/resources.json" >"$TMP/charts-render.txt" 2>&1
+  rc=$?
+  cat "$TMP/charts-render.txt"
+  took="$((SECONDS - T_CHARTS))s after step 1, plans $(cat "$TMP/charts-plans.secs")s in the background"
+  if [ $rc -eq 0 ]; then CHARTS_OK=1; pass "1 charts render: $(tail -1 "$TMP/charts-render.txt") ($took)"; else fail "1 charts render" "$(tail -1 "$TMP/charts-render.txt") ($took)"; fi
+else
+  cat "$TMP/charts-plans.out" >&2
+  fail "1 charts render" "$(tail -1 "$TMP/charts-plans.out")"
+fi
+
+# Step 3 charts, run after the reconcile assertions so that those see exactly what they saw before: the rendered
+# objects on this cluster. Workloads are created for real (the scheduler places their pods on the KWOK nodes of the
+# program's pools); webhook configurations and objects that exist already (the driver's stand-ins, the program's)
+# are sent as a dry run (charts.cjs says why).
+charts_apply() {
+  if [ -z "$CHARTS_OK" ]; then fail "3 charts apply" "not run: the charts were not rendered"; return; fi
+  local t0=$SECONDS ok
+  node "$HERE/controllers/charts.cjs" apply "$KC" "$TMP/charts-rendered.json" "$TMP/nodes.json" "$TMP/plan-e2e-charts/resources.json" 120 >"$TMP/charts-apply.txt" 2>&1 &
+  CHARTS_PID=$!
+  if wait "$CHARTS_PID"; then ok=1; else ok=""; fi
+  cat "$TMP/charts-apply.txt"
+  if [ -n "$ok" ]; then pass "3 charts apply: $(tail -1 "$TMP/charts-apply.txt") ($((SECONDS - t0))s)"; else fail "3 charts apply" "$(tail -1 "$TMP/charts-apply.txt") ($((SECONDS - t0))s)"; fi
+}
+
+# MODELPLANE_E2E_CHARTS_ONLY=1 (npm run test:e2e:charts): the charts' steps alone, on the cluster of step 1 (no
+# `pulumi up`: the program's own objects are absent, so nothing already exists but the driver's stand-ins).
+if [ "${MODELPLANE_E2E_CHARTS_ONLY:-}" = 1 ]; then
+  charts_apply
+  summary
+  [ "$FAILED" -eq 0 ]; exit
+fi
+
 # ---- 2: pulumi up ---------------------------------------------------------------------------------------
 pulumi config set --secret modelplane:kubeconfig <"$KC" >"$TMP/logs/config.log" 2>&1 || { cat "$TMP/logs/config.log" >&2; exit 1; }
 # A (fake) Hugging Face token, so that the download Job's credentials can be checked (the program puts it in a
@@ -315,6 +380,9 @@ if [ -n "$UP_OK" ]; then
 else
   fail "3 reconcile" "not run: pulumi up failed"
 fi
+
+# ---- 3 charts: the rendered objects on this cluster (charts_apply, defined after step 1) -------------------
+charts_apply
 
 # ---- 4: destroy, controllers still up -------------------------------------------------------------------
 # The driver stands in for KServe's charts, so it also stands in for their uninstall, at the point where the

@@ -20,6 +20,11 @@
 #     localmodelnode-agent         KServe's local-model node agent (./cmd/localmodelnode, same module): the
 #                                  DaemonSet process that creates each node's download Jobs
 #     lws-controller               LeaderWorkerSet, sigs.k8s.io/lws ./cmd, built in a copy of its module
+#     chart-render                 test/e2e/chartrender (ours): `helm template` through the Helm library the
+#                                  Kubernetes provider links (helm.sh/helm/v3 of the provider wrapper's go.mod),
+#                                  compiled inside a copy of that wrapper (nothing new downloaded)
+#   plus the chart sources (modules downloaded, nothing built): Envoy Gateway, Envoy AI Gateway, cert-manager and the
+#   NVIDIA device plugin at the chart versions of components/versions.ts (test/e2e/controllers/charts.cjs)
 #   and, only with --routing (or MODELPLANE_E2E_ROUTING=1), for test/e2e/routing.sh:
 #     epp                          the reference endpoint picker, sigs.k8s.io/gateway-api-inference-extension
 #                                  ./cmd/epp, built in a copy of its module (GOWORK=off: the module has a go.work)
@@ -75,6 +80,14 @@ LWS_MODULE=sigs.k8s.io/lws LWS_VERSION=v0.8.0
 # ../shared/research/controllers-e2e.md): the reference picker of Gateway API Inference Extension stands in.
 GIE_MODULE=sigs.k8s.io/gateway-api-inference-extension GIE_VERSION=v1.5.0
 SIM_MODULE=github.com/llm-d/llm-d-inference-sim SIM_VERSION=v0.10.2
+# Chart sources (--controllers): modules whose tags ship the charts modelplane installs, at the chart versions of
+# components/versions.ts (charts.cjs fails when the plan's Release version differs). Downloaded, never built.
+# KServe's charts come from KSERVE_MODULE above. Not served: sigs.k8s.io/sig-storage-local-static-provisioner
+# (403 for v2.9.0, +incompatible and the version list), so that chart is not rendered.
+EG_MODULE=github.com/envoyproxy/gateway EG_VERSION=v1.8.1
+AIG_MODULE=github.com/envoyproxy/ai-gateway AIG_VERSION=v1.0.0
+CM_MODULE=github.com/cert-manager/cert-manager CM_VERSION=v1.17.0
+NVDP_MODULE=github.com/NVIDIA/k8s-device-plugin NVDP_VERSION=v0.19.3
 
 die() { echo "toolchain: $*" >&2; exit 1; }
 grep -q "github.com/pulumi/pulumi/pkg/v3 v${PULUMI_VERSION}" "$TC/pulumi/go.mod" \
@@ -104,9 +117,13 @@ for a in "$@"; do
 done
 if [ -n "$PRINT_BIN" ]; then echo "$BIN"; exit 0; fi
 # --print-module-dirs: KWOK_DIR=, KSERVE_DIR=, LWS_DIR= (the controllers' module sources in GOMODCACHE, read-only),
-# for controllers.sh, which reads their stages, configs, webhooks and CRDs from there (never copied into the repo).
+# for controllers.sh, which reads their stages, configs, webhooks and CRDs from there (never copied into the repo),
+# and the chart sources' EG_DIR=, AIG_DIR=, CM_DIR=, NVDP_DIR= with their versions (EG_VERSION=, ...).
+CHART_MODULES=("EG ${EG_MODULE}@${EG_VERSION}" "AIG ${AIG_MODULE}@${AIG_VERSION}" "CM ${CM_MODULE}@${CM_VERSION}" "NVDP ${NVDP_MODULE}@${NVDP_VERSION}")
 if [ -n "$PRINT_MODULES" ]; then
-  for m in "KWOK_DIR ${KWOK_MODULE}@${KWOK_VERSION}" "KSERVE_DIR ${KSERVE_MODULE}@${KSERVE_VERSION}" "LWS_DIR ${LWS_MODULE}@${LWS_VERSION}"; do
+  for m in "${CHART_MODULES[@]}"; do echo "${m%% *}_VERSION=${m##*@}"; done
+  for m in "KWOK_DIR ${KWOK_MODULE}@${KWOK_VERSION}" "KSERVE_DIR ${KSERVE_MODULE}@${KSERVE_VERSION}" "LWS_DIR ${LWS_MODULE}@${LWS_VERSION}" \
+           "${CHART_MODULES[@]/ /_DIR }"; do
     d=$(cd / && "$GO" mod download -json "${m#* }" | jq -r .Dir) || die "go mod download ${m#* } failed"
     echo "${m%% *}=$d"
   done
@@ -250,6 +267,30 @@ available() {
   return 1
 }
 
+# The chart renderer (test/e2e/chartrender/main.go, ours) is compiled inside a copy of the provider wrapper, so that
+# it links exactly the Helm the provider renders helm.v3.Release with; its go.sum covers it (nothing downloaded).
+build_chart_render() {
+  local w="$OUT/work/chart-render"
+  rm -rf "$w"; mkdir -p "$w/cmd/chart-render"
+  cp "$TC/kubernetes-provider/go.mod" "$TC/kubernetes-provider/go.sum" "$w/"
+  cp "$HERE/chartrender/main.go" "$w/cmd/chart-render/main.go"
+  cd "$w"
+  "${NICE[@]}" "$GO" build -mod=readonly -trimpath -o "$DEST/chart-render" ./cmd/chart-render
+  rm -rf "$w"
+}
+# chart_sources: download the chart source modules (no build); one line per module with the seconds it took.
+chart_sources() {
+  local m t0 d
+  for m in "${CHART_MODULES[@]}"; do
+    t0=$(now)
+    if d=$(cd "$OUT/work" && "$GO" mod download -json "${m#* }" 2>&1 | jq -r '.Dir // .Error'); [ -d "$d" ]; then
+      record "(chart source ${m%% *})" "${m#* }" "in GOMODCACHE ($(secs "$t0" "$(now)")s)"
+    else
+      record "(chart source ${m%% *})" "${m#* }" "FAILED: $d"; return 1
+    fi
+  done
+}
+
 # ---- optional: the routing check's pieces (--routing) -------------------------------------------------
 # The simulator is pure Go: CGO_ENABLED=0 (its tokenizer's cgo path is not needed).
 build_module_nocgo() { CGO_ENABLED=0 build_module "$@"; }
@@ -315,6 +356,9 @@ if [ -n "$CONTROLLERS" ]; then
     build_module "$KSERVE_MODULE" "$KSERVE_VERSION" ./cmd/localmodelnode localmodelnode-agent || rc=1
   build lws-controller "${LWS_MODULE} ${LWS_VERSION}" "${LWS_MODULE} ${LWS_VERSION} ./cmd" \
     build_module "$LWS_MODULE" "$LWS_VERSION" ./cmd lws-controller || rc=1
+  build chart-render "test/e2e/chartrender in the provider wrapper" \
+    "$TC/kubernetes-provider/go.mod $TC/kubernetes-provider/go.sum $HERE/chartrender/main.go" build_chart_render || rc=1
+  chart_sources || rc=1
 fi
 if [ -n "$ROUTING" ]; then
   build epp "${GIE_MODULE} ${GIE_VERSION}" "${GIE_MODULE} ${GIE_VERSION} ./cmd/epp" \
