@@ -308,7 +308,7 @@ CHARTS_OK=""
 T_CHARTS=$SECONDS
 if wait "$CHART_PLANS_PID"; then
   API_VERSIONS=$( { kget /api | jq -r '.versions[]'; kget /apis | jq -r '.groups[].versions[].groupVersion'; } | sort -u | tr '\n' ' ')
-  CHART_RENDER="$TBIN/chart-render" API_VERSIONS="$API_VERSIONS" KSERVE_DIR="$KSERVE_DIR" EG_DIR="$EG_DIR" AIG_DIR="$AIG_DIR" CM_DIR="$CM_DIR" NVDP_DIR="$NVDP_DIR" \
+  CHART_RENDER="$TBIN/chart-render" API_VERSIONS="$API_VERSIONS" KSERVE_DIR="$KSERVE_DIR" EG_DIR="$EG_DIR" AIG_DIR="$AIG_DIR" CM_DIR="$CM_DIR" NVDP_DIR="$NVDP_DIR" WVA_DIR="$WVA_DIR" \
     node "$HERE/controllers/charts.cjs" render "$TMP/charts-rendered.json" "$TMP/plan-e2e-charts/resources.json" \
       "$TMP/plan-prod/resources.json" "$TMP/plan-dev/resources.json" "$TMP/plan-local/resources.json" >"$TMP/charts-render.txt" 2>&1
   rc=$?

@@ -88,6 +88,7 @@ EG_MODULE=github.com/envoyproxy/gateway EG_VERSION=v1.8.1
 AIG_MODULE=github.com/envoyproxy/ai-gateway AIG_VERSION=v1.0.0
 CM_MODULE=github.com/cert-manager/cert-manager CM_VERSION=v1.17.0
 NVDP_MODULE=github.com/NVIDIA/k8s-device-plugin NVDP_VERSION=v0.19.3
+WVA_MODULE=github.com/llm-d/llm-d-workload-variant-autoscaler WVA_VERSION=v0.7.0
 
 die() { echo "toolchain: $*" >&2; exit 1; }
 grep -q "github.com/pulumi/pulumi/pkg/v3 v${PULUMI_VERSION}" "$TC/pulumi/go.mod" \
@@ -118,8 +119,9 @@ done
 if [ -n "$PRINT_BIN" ]; then echo "$BIN"; exit 0; fi
 # --print-module-dirs: KWOK_DIR=, KSERVE_DIR=, LWS_DIR= (the controllers' module sources in GOMODCACHE, read-only),
 # for controllers.sh, which reads their stages, configs, webhooks and CRDs from there (never copied into the repo),
-# and the chart sources' EG_DIR=, AIG_DIR=, CM_DIR=, NVDP_DIR= with their versions (EG_VERSION=, ...).
-CHART_MODULES=("EG ${EG_MODULE}@${EG_VERSION}" "AIG ${AIG_MODULE}@${AIG_VERSION}" "CM ${CM_MODULE}@${CM_VERSION}" "NVDP ${NVDP_MODULE}@${NVDP_VERSION}")
+# and the chart sources' EG_DIR=, AIG_DIR=, CM_DIR=, NVDP_DIR=, WVA_DIR= with their versions (EG_VERSION=, ...).
+CHART_MODULES=("EG ${EG_MODULE}@${EG_VERSION}" "AIG ${AIG_MODULE}@${AIG_VERSION}" "CM ${CM_MODULE}@${CM_VERSION}" "NVDP ${NVDP_MODULE}@${NVDP_VERSION}"
+               "WVA ${WVA_MODULE}@${WVA_VERSION}")
 if [ -n "$PRINT_MODULES" ]; then
   for m in "${CHART_MODULES[@]}"; do echo "${m%% *}_VERSION=${m##*@}"; done
   for m in "KWOK_DIR ${KWOK_MODULE}@${KWOK_VERSION}" "KSERVE_DIR ${KSERVE_MODULE}@${KSERVE_VERSION}" "LWS_DIR ${LWS_MODULE}@${LWS_VERSION}" \
