@@ -1,6 +1,7 @@
 // Shared test helpers: evaluate a shipped (or mutated) stack under mocks and find what it registered.
 import * as path from "node:path";
-import { parseStackConfig, PlatformConfig } from "../components/config";
+import { strict as assert } from "node:assert";
+import { ConfigError, ConfigIssue, parseStackConfig, PlatformConfig } from "../components/config";
 import { createPlatform } from "../components/platform";
 import { RegisteredResource } from "../lib/resources";
 import { evaluate } from "../plan/evaluate";
@@ -20,6 +21,19 @@ export function stackConfig(stack: string, mutate?: (raw: Record<string, any>) =
     const { values, secretKeys } = rawStack(stack);
     mutate?.(values);
     return parseStackConfig(values, { secretKeys, stack });
+}
+
+/** Parses a shipped stack after `mutate`; returns its config issues (none if it was accepted). */
+export function issuesOf(stack: string, mutate: (raw: Record<string, any>) => void): ConfigIssue[] {
+    const { values, secretKeys } = rawStack(stack);
+    mutate(values);
+    try {
+        parseStackConfig(values, { secretKeys, stack });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.issues;
+    }
+    return [];
 }
 
 export async function registered(cfg: PlatformConfig): Promise<RegisteredResource[]> {

@@ -2,24 +2,11 @@
 // at config time: against the Kubernetes PodSpec schema of the pinned kubernetes-models library, and for
 // what strategic merge would take away from the pod modelplane builds (components/models/podSpecPatch.ts).
 import assert from "node:assert/strict";
-import { ConfigError, ConfigIssue, parseStackConfig } from "../components/config";
 import { checkPatch } from "../components/models/podSpecPatch";
-import { rawStack, stackConfig, SHIPPED_STACKS } from "./harness";
+import { issuesOf, stackConfig, SHIPPED_STACKS } from "./harness";
 
 type Raw = Record<string, any>;
 
-/** Parses a shipped stack after `mutate`; returns its issues (none if it was accepted). */
-function issuesOf(stack: string, mutate: (raw: Raw) => void): ConfigIssue[] {
-    const { values, secretKeys } = rawStack(stack);
-    mutate(values);
-    try {
-        parseStackConfig(values, { secretKeys, stack });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
-        return e.issues;
-    }
-    return [];
-}
 
 const model = (raw: Raw, name: string): Raw => {
     const m = (raw["modelplane:models"] as Raw[]).find((x) => x.name === name);

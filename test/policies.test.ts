@@ -2,7 +2,7 @@
 // engine-shaped arguments (as the @pulumi/policy 1.21 analyzer server builds them), and through
 // plan/policy-runner.ts with hand-built RegisteredResource fixtures.
 import { strict as assert } from "node:assert";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RegisteredResource, RegisteredOptions, TYPES } from "../lib/resources";
 import { ANNOTATIONS, GPU_TAINT, POOL_ANNOTATIONS, POOL_LABEL, TEAM_LABEL } from "../lib/labels";
 import { gpuRequestsEqualLimits, gpuWorkloadsTargetGpuPools } from "../policies/workloads";
@@ -18,6 +18,7 @@ import { loadPolicyConfig, resolvePolicyConfig, runPolicies, PolicyRunResult } f
 import { loadStackConfig } from "../plan/plan";
 import { generateStack } from "../bench/generate";
 import { PROJECT_DIR, registered, SHIPPED_STACKS, shippedResources } from "./harness";
+import { callResource as callResourceWith, callStack as callStackWith, Outcome, Res } from "./policy-harness";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -100,71 +101,13 @@ const deployment = (name: string, ns: string, podSpec: Record<string, unknown>, 
     res("kubernetes:apps/v1:Deployment", name, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace: ns }, spec: { replicas, template: { spec: podSpec } } });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Engine-shaped arguments, built by hand (independent of the runner)
+// Engine-shaped arguments, built by hand (independent of the runner): test/policy-harness.ts, on these resources.
 
-class NotApplicable extends Error {
-    constructor(readonly reason?: string) {
-        super(reason);
-    }
-}
-
-function resourceArgs(r: RegisteredResource, config: Record<string, unknown> = {}): ResourceValidationArgs {
-    return {
-        type: r.type, props: r.props, urn: r.urn, name: r.name,
-        opts: { protect: r.opts.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        stackTags: new Map(),
-        isType: () => false,
-        asType: () => undefined,
-        getConfig: <T extends object>() => config as T,
-        // @pulumi/policy 1.21: notApplicable throws; the server reports the policy as not applicable.
-        notApplicable: (reason?: string): never => {
-            throw new NotApplicable(reason);
-        },
-    };
-}
-
-function stackArgs(resources: RegisteredResource[], config: Record<string, unknown> = {}): StackValidationArgs {
-    const list: PolicyResource[] = resources.map((r) => ({
-        type: r.type, props: r.props, urn: r.urn, name: r.name,
-        opts: { protect: r.opts.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
-        dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined,
-    }));
-    return {
-        resources: list, stackTags: new Map(), getConfig: <T extends object>() => config as T,
-        notApplicable: (reason?: string): never => {
-            throw new NotApplicable(reason);
-        },
-    };
-}
-
-interface Outcome {
-    violations: { message: string; urn?: string }[];
-    notApplicable?: string;
-}
-
-async function callResource(p: ResourceValidationPolicy, r: RegisteredResource, config: Record<string, unknown> = {}): Promise<Outcome> {
-    const out: Outcome = { violations: [] };
-    const fn = p.validateResource;
-    assert.ok(fn && !Array.isArray(fn));
-    try {
-        await fn(resourceArgs(r, config), (message, urn) => out.violations.push({ message, urn }));
-    } catch (e) {
-        if (!(e instanceof NotApplicable)) throw e;
-        out.notApplicable = e.reason ?? "";
-    }
-    return out;
-}
-
-async function callStack(p: StackValidationPolicy, resources: RegisteredResource[], config: Record<string, unknown> = {}): Promise<Outcome> {
-    const out: Outcome = { violations: [] };
-    try {
-        await p.validateStack(stackArgs(resources, config), (message, urn) => out.violations.push({ message, urn }));
-    } catch (e) {
-        if (!(e instanceof NotApplicable)) throw e;
-        out.notApplicable = e.reason ?? "";
-    }
-    return out;
-}
+const asRes = (r: RegisteredResource): Res => ({ type: r.type, name: r.name, urn: r.urn, props: r.props, protect: r.opts.protect });
+const callResource = (p: ResourceValidationPolicy, r: RegisteredResource, config: Record<string, unknown> = {}): Promise<Outcome> =>
+    callResourceWith(p, asRes(r), config);
+const callStack = (p: StackValidationPolicy, resources: RegisteredResource[], config: Record<string, unknown> = {}): Promise<Outcome> =>
+    callStackWith(p, resources.map(asRes), config);
 
 async function run(resources: RegisteredResource[], policy: ResourceValidationPolicy | StackValidationPolicy, config: Record<string, unknown> = {}): Promise<PolicyRunResult> {
     return runPolicies(resources, { all: "mandatory", ...config }, { policies: [policy] });
