@@ -14,6 +14,8 @@ const UNIT_TESTS = [
     "test/fit.test.ts",
     "test/packing.test.ts",
     "test/config-all-errors.test.ts",
+    "test/scaling.test.ts",
+    "test/scale-up.test.ts",
     "test/catalog.test.ts",
     "test/policies-config.test.ts",
     "test/policies-runner.test.ts",
