@@ -28,6 +28,16 @@ const median = (xs: number[]): number => {
 };
 const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
 
+/** A generated stack of N models (bench/generate.ts) and its policy config, written to a fresh temp dir. */
+function writeBenchStack(n: number): { stack: string; dir: string; teams: number } {
+    const stack = `bench${n}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
+    const g = generateStack(n);
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
+    fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
+    return { stack, dir, teams: g.teams };
+}
+
 /**
  * `--yaml-ab`: the plan with plan/yaml.ts (the hand-written manifest emitter and stack-file reader) against the
  * same plan with the `yaml` library alone (bench/child.ts plan-yaml-lib), alternating within each round; prints
@@ -35,11 +45,7 @@ const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.
  */
 function yamlAb(ns: number[], rounds: number): void {
     for (const n of ns) {
-        const stack = `bench${n}`;
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
-        const g = generateStack(n);
-        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
-        fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
+        const { stack, dir } = writeBenchStack(n);
         const hand: Measure[] = [];
         const lib: Measure[] = [];
         for (let i = 0; i < rounds; i++) {
@@ -81,11 +87,8 @@ function main(): void {
     const dirs: string[] = [];
     const startLoad = load1();
     for (const n of ns) {
-        const stack = `bench${n}`;
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
-        const g = generateStack(n);
-        fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
-        fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
+        const bench = writeBenchStack(n);
+        const { stack, dir } = bench;
         const loadBefore = load1();
         const plans: Measure[] = [];
         const floors: Measure[] = [];
@@ -113,7 +116,7 @@ function main(): void {
         const ratios = plans.map((p, i) => p.seconds / floors[i].seconds);
         const emptyRatios = plans.map((p, i) => p.seconds / empties[i].seconds);
         const row = {
-            n, teams: g.teams, resources: plans[0].resources, rounds,
+            n, teams: bench.teams, resources: plans[0].resources, rounds,
             planS: median(plans.map((m) => m.seconds)),
             split: (["config", "evaluate", "policies", "outputs"] as const).map((k) => median(plans.map((m) => m.phases?.[k] ?? NaN)).toFixed(2)).join(" / "), floorS: median(floors.map((m) => m.seconds)), ratio: median(ratios), ratios: range(ratios),
             emptyFloorS: median(empties.map((m) => m.seconds)), emptyRatio: median(emptyRatios), emptyRatios: range(emptyRatios),
