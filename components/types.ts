@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "./kube";
 import { PlatformConfig } from "./config";
 
 /** Arguments every in-cluster layer takes: the validated config, the cluster's provider, what to wait for. */

@@ -10,7 +10,7 @@
 //   a `dependsOn` on it is a real readiness barrier for the custom resources created after it.
 // One way for every chart keeps the plan and the policies uniform (DESIGN.md §5, research/pulumi.md §6).
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { PlatformConfig } from "../config";
 import { ChartSource, ManifestSource } from "../versions";
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { GpuPoolConfig, PlatformConfig } from "../config";
 import { modelBucketPrefixes, podIdentityTrustPolicy, s3ModelReaderPolicy, serviceTrustPolicy } from "./identity";
 import { eksKubeconfig } from "./kubeconfig";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from "../../lib/labels";
 import { PLATFORM_NAMESPACE } from "../names";
 import { poolMarker } from "./nodePools";

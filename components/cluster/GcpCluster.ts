@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { GpuPoolConfig, PlatformConfig } from "../config";
 import { gcsModelReaderCondition, GKE_SA_ANNOTATION, modelBucketPrefixes, workloadIdentityMember } from "./identity";
 import { gkeKubeconfig } from "./kubeconfig";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { PlatformConfig } from "../config";
 
 /** What every cluster flavour (aws, gcp, existing) gives the layers above it: they do not care which. */

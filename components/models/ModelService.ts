@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { ModelConfig, PlatformConfig } from "../config";
 import { gatewayRef } from "../names";
 import { LayerArgs } from "../types";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { LayerArgs } from "../types";
 import { gatewayNamespaces, ENVOY_GATEWAY_NAMESPACE } from "../tenancy/objects";
 import { resolveVersions } from "../versions";

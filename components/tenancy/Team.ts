@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { TeamConfig } from "../config";
 import { ClusterOutputs } from "../cluster/types";
 import { HF_TOKEN_KEY, HF_TOKEN_SECRET, MODEL_SERVICE_ACCOUNT } from "../names";
