@@ -61,7 +61,8 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
         gatewayApiCrds: inference.gatewayApiCrds, inferencePoolCrds: inference.inferencePoolCrds,
     });
     const kserve = new KServe("kserve", {
-        ...base, dependsOn: [...addons.ready, ...inference.ready, ...gateway.ready], storageClass: storage.storageClass,
+        ...base, dependsOn: cluster.readyResources, controllerDependsOn: [...addons.ready, ...inference.ready, ...gateway.ready],
+        storageClass: storage.storageClass,
     });
 
     // Prometheus (when platform.monitoring.enabled), then the model-autoscaling stack (when some model uses scaling):

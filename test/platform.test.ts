@@ -324,6 +324,34 @@ describe("platform under mocks: prod", () => {
         }
     });
 
+    it("KServe's CRDs, namespaces and presets' inputs wait for the cluster only, not the gateway or cert-manager (a preview/up runs them alongside)", () => {
+        // What a resource waits for: its dependencies and its parent, whose registration waits for the parent's own
+        // (the SDK registers a child after its parent): transitively.
+        const waitsFor = (r: RegisteredResource): Set<string> => {
+            const byUrn = new Map(rs.map((x) => [x.urn, x]));
+            const seen = new Set<string>();
+            const stack = [...r.dependencies, ...(r.parent ? [r.parent] : [])];
+            while (stack.length) {
+                const u = stack.pop()!;
+                if (seen.has(u)) continue;
+                seen.add(u);
+                const x = byUrn.get(u);
+                if (x) stack.push(...x.dependencies, ...(x.parent ? [x.parent] : []));
+            }
+            return seen;
+        };
+        const platform = (name: string) => rs.find((x) => x.name === name && platformOnly([x]).length > 0)!;
+        for (const early of ["kserve-llmisvc-crds", "kserve-localmodel-crds", "kserve-namespace", "kserve-runtime-configs"]) {
+            const w = waitsFor(platform(early));
+            for (const late of ["gateway-envoy-gateway", "gateway-ai-gateway", "addons-cert-manager", "gateway-gateway", "gateway-envoy-gateway-crds"]) {
+                assert.ok(!w.has(platform(late).urn), `${early} waits for ${late}`);
+            }
+        }
+        // The controller still waits for all of them (the test above), and so does every model.
+        const model = rs.find((x) => x.type === "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceService")!;
+        assert.ok(waitsFor(model).has(platform("gateway-envoy-gateway").urn));
+    });
+
     it("CRD bundles are named …-crds, never deleted by Pulumi and protected where the stack says so", () => {
         const bundles = platformOnly(rs).filter((r) => r.name.endsWith(CRD_BUNDLE_SUFFIX));
         assert.equal(bundles.length, 10);

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../kube";
 import { LayerArgs } from "../types";
 import { resolveVersions } from "../versions";
 import { HF_TOKEN_KEY, HF_TOKEN_SECRET, KSERVE_NAMESPACE, LOCALMODEL_DOWNLOADER_SERVICE_ACCOUNT } from "../names";
@@ -14,6 +14,12 @@ import {
 export interface KServeArgs extends LayerArgs {
     /** The local-nvme StorageClass the node groups' volumes name (storage layer). */
     storageClass?: pulumi.Resource;
+    /**
+     * What the llmisvc controller release waits for besides the CRDs: cert-manager (its webhook certificate), the
+     * routing CRDs and the gateway. Only the controller and what follows it wait for them; `dependsOn` (the cluster)
+     * is all the CRDs, namespaces and identities need, so they are created alongside the routing layers.
+     */
+    controllerDependsOn?: pulumi.Resource[];
 }
 
 /**
@@ -38,9 +44,14 @@ export class KServe extends pulumi.ComponentResource {
         const cfg = args.config;
         const v = resolveVersions(cfg.platform.versions);
         const ctx: InstallContext = { config: cfg, provider: args.provider, parent: this };
+        // The component itself waits only for the cluster: the SDK registers a child after its parent, and the parent
+        // after every resource in its own `dependsOn`, so a gateway dependency here would hold back KServe's CRDs
+        // (two 2.2 MB CRDs at v0.20.0, the slowest objects of a preview) until the gateway is done.
         const base = args.dependsOn ?? [];
         const child = (deps: (pulumi.Resource | undefined)[]): pulumi.CustomResourceOptions =>
             ({ parent: this, provider: args.provider, dependsOn: [...base, ...defined(deps)] });
+        const afterPlatform = (deps: (pulumi.Resource | undefined)[]): pulumi.CustomResourceOptions =>
+            child([...(args.controllerDependsOn ?? []), ...deps]);
         const labels = { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
 
         // Our presets live in `kserve` even without charts, so the namespace is a plain object of ours
@@ -48,8 +59,10 @@ export class KServe extends pulumi.ComponentResource {
         const ns = cfg.platform.gateway.namespace === KSERVE_NAMESPACE ? undefined
             : new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: KSERVE_NAMESPACE, labels } }, child([]));
         const inKserve = { namespace: KSERVE_NAMESPACE, createNamespace: false };
+        // What puts the namespace there: ours, or (when the gateway owns it) the gateway layer.
+        const nsReady: (pulumi.Resource | undefined)[] = ns ? [ns] : args.controllerDependsOn ?? [];
 
-        this.crds = crdBundle(`${name}-llmisvc-crds`, v.kserveCrds, { ...inKserve, releaseName: "kserve-llmisvc-crd" }, ctx, child([ns]));
+        this.crds = crdBundle(`${name}-llmisvc-crds`, v.kserveCrds, { ...inKserve, releaseName: "kserve-llmisvc-crd" }, ctx, child(nsReady));
         // KServe's well-known presets (kserve-config-llm-*) before the controller, so that `pulumi destroy` (reverse
         // order) removes the controller and its webhooks first: while it runs, its LLMInferenceServiceConfig webhook
         // refuses to delete well-known presets (PREVENT_WELL_KNOWN_CONFIG_DELETION defaults to true, cmd/llmisvc/main.go
@@ -57,18 +70,18 @@ export class KServe extends pulumi.ComponentResource {
         // kserve namespace) stuck; found by the controllers e2e. Created before the webhook exists, the presets are
         // not validated at install; KServe ships them, and every later upgrade is validated.
         const runtimeConfigs = helmRelease(`${name}-runtime-configs`, v.kserveRuntimeConfigs,
-            { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([ns, this.crds]));
+            { ...inKserve, releaseName: "kserve-runtime-configs", values: runtimeConfigsValues() }, ctx, child([...nsReady, this.crds]));
         const controller = this.controller = helmRelease(`${name}-llmisvc`, v.kserve, { ...inKserve, releaseName: "kserve-llmisvc", values: kserveValues(cfg) },
-            ctx, child([ns, this.crds, runtimeConfigs]));
+            ctx, afterPlatform([...nsReady, this.crds, runtimeConfigs]));
 
         const local: pulumi.Resource[] = [];
         if (localModelEnabled(cfg)) {
             this.localModelCrds = crdBundle(`${name}-localmodel-crds`, v.kserveLocalModelCrds,
-                { ...inKserve, releaseName: "kserve-localmodel-crd" }, ctx, child([ns]));
+                { ...inKserve, releaseName: "kserve-localmodel-crd" }, ctx, child(nsReady));
             // The local-model controller needs the InferenceService CRD too (components/versions.ts kserveServingCrds);
             // after kserve-llmisvc-crd, so that release keeps owning the CRD both charts carry.
             const servingCrds = crdBundle(`${name}-serving-crds`, v.kserveServingCrds,
-                { ...inKserve, releaseName: "kserve-crd" }, ctx, child([ns, this.crds]));
+                { ...inKserve, releaseName: "kserve-crd" }, ctx, child([...nsReady, this.crds]));
             const jobs = new k8s.core.v1.Namespace(`${name}-localmodel-jobs`, { metadata: { name: LOCALMODEL_JOBS_NAMESPACE, labels } }, child([]));
             // The identity of LocalModelCache download Jobs (components/models/llmInferenceService.ts buildLocalModelCache):
             // KServe's credential builder reads the Secrets listed on it in the jobs namespace, as KServe's
@@ -104,7 +117,7 @@ export class KServe extends pulumi.ComponentResource {
         // (controller.go, the LLMInferenceServiceConfig watch), and the pipeline-parallel names are not in that set.
         const presetResources = presets().map((p) => {
             const role = p.metadata.name.replace(/^(modelplane-|kserve-config-llm-)/, "");
-            return new k8s.apiextensions.CustomResource(`${name}-preset-${role}`, p, child([this.crds, ns, controller]));
+            return new k8s.apiextensions.CustomResource(`${name}-preset-${role}`, p, child([...nsReady, this.crds, controller]));
         });
 
         this.ready = defined([this.crds, controller, runtimeConfigs, ...local, ...presetResources]);
