@@ -17,6 +17,8 @@ const POOLS: PoolSpec[] = [
 export interface GeneratedStack {
     /** Pulumi.<stack>.yaml text. */
     stackYaml: string;
+    /** With `modelFile`: that file's text (the models), which the stack lists in modelplane:modelFiles. */
+    modelsYaml?: string;
     /** policies/config/<stack>.json object. */
     policyConfig: Record<string, unknown>;
     teams: number;
@@ -33,9 +35,19 @@ function gpusOf(pool: string): number {
  * the node labels config validation asks of NVMe pools; `platform` and `cluster` are the stack's own (e.g.
  * `charts: false` and CRD files, as the e2e stacks are offline).
  */
-export interface ExistingTarget { cloud: "existing"; cluster: Record<string, unknown>; platform?: Record<string, unknown> }
+export interface ExistingTarget {
+    cloud: "existing"; cluster: Record<string, unknown>; platform?: Record<string, unknown>;
+    /** false: the autoscaled shape gets `replicas: 2` (the same GPU demand) instead of `scaling`, which config
+     * validation rejects on a stack without the model-autoscaling stack (e.g. `platform.charts: false`). */
+    scaling?: false;
+}
 
-export function generateStack(n: number, target?: ExistingTarget): GeneratedStack {
+/**
+ * `modelFile`: the models go to that file (modelplane:modelFiles; the caller writes `modelsYaml` there) instead of
+ * the stack config, which Pulumi cannot hand to the program beyond about 500 inline models (components/config.ts
+ * CONFIG_ENV_LIMIT_BYTES).
+ */
+export function generateStack(n: number, target?: ExistingTarget, opts: { modelFile?: string } = {}): GeneratedStack {
     const teamCount = Math.max(1, Math.round(n / 20));
     const teams = Array.from({ length: teamCount }, (_, i) => `team-${String(i).padStart(3, "0")}`);
     const demandByTeam = new Map<string, number>(teams.map((t) => [t, 0]));
@@ -54,7 +66,8 @@ export function generateStack(n: number, target?: ExistingTarget): GeneratedStac
                 break;
             case 1:
                 pool = "l40s"; demand = 8;
-                model = { name, team, pool, uri: `s3://bench-models/model-${i}`, loader: "runaiStreamer", scaling: { minReplicas: 1, maxReplicas: 2 },
+                model = { name, team, pool, uri: `s3://bench-models/model-${i}`, loader: "runaiStreamer",
+                    ...(target?.scaling === false ? { replicas: 2 } : { scaling: { minReplicas: 1, maxReplicas: 2 } }),
                     parallelism: { tensor: 4 }, size: { paramsBillions: 32 }, vllm: { args: ["--max-model-len=16384"] } };
                 break;
             case 2:
@@ -100,7 +113,7 @@ export function generateStack(n: number, target?: ExistingTarget): GeneratedStac
         }),
         "modelplane:gpuPools": gpuPools,
         "modelplane:teams": teams.map((t) => ({ name: t, gpuQuota: quotas[t] })),
-        "modelplane:models": models,
+        ...(opts.modelFile ? { "modelplane:modelFiles": [opts.modelFile] } : { "modelplane:models": models }),
         ...(target?.platform ? { "modelplane:platform": target.platform } : {}),
     };
     const policyConfig = {
@@ -111,5 +124,5 @@ export function generateStack(n: number, target?: ExistingTarget): GeneratedStac
         "max-gpus-per-model": { max: 16 },
         "gpu-workloads-target-gpu-pools": { untaintedPools: POOLS.filter((p) => p.taint === false).map((p) => p.name) },
     };
-    return { stackYaml: YAML.stringify({ config }), policyConfig, teams: teamCount, models: n };
+    return { stackYaml: YAML.stringify({ config }), ...(opts.modelFile ? { modelsYaml: YAML.stringify(models) } : {}), policyConfig, teams: teamCount, models: n };
 }

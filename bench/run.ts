@@ -32,7 +32,9 @@ const range = (xs: number[]): string => `${Math.min(...xs).toFixed(2)}–${Math.
 function writeBenchStack(n: number): { stack: string; dir: string; teams: number } {
     const stack = `bench${n}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `modelplane-${stack}-`));
-    const g = generateStack(n);
+    // The models in a model file: beyond about 500 inline models the stack config is too large for Pulumi to hand over.
+    const g = generateStack(n, undefined, { modelFile: path.join(dir, "models.yaml") });
+    fs.writeFileSync(path.join(dir, "models.yaml"), g.modelsYaml!);
     fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), g.stackYaml);
     fs.writeFileSync(path.join(dir, `${stack}.policy.json`), JSON.stringify(g.policyConfig));
     return { stack, dir, teams: g.teams };

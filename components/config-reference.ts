@@ -58,6 +58,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:teams[].gpuQuota": "GPUs the team may request (ResourceQuota `requests.nvidia.com/gpu`); the policy pack's own config holds the preview-time quota.",
     "modelplane:teams[].cloudIdentity": "Object-store identity for the team's models (IAM role ARN or GCP service account); default: the platform's model-reader identity.",
     "modelplane:models": "Models: one KServe LLMInferenceService each.",
+    "modelplane:modelFiles": "YAML files of more models, each a list of `modelplane:models` entries (paths relative to the project directory; errors name the file and entry). A fleet needs them: Pulumi hands the whole stack config to the program in one environment variable, which Linux caps at 128 KiB (about 500 inline models); config validation rejects a larger stack config.",
     "modelplane:models[].name": "Model name: the LLMInferenceService name and the path of its endpoint (`/<team>/<name>/v1`).",
     "modelplane:models[].team": "Owning team (namespace).",
     "modelplane:models[].uri": "Weights: `hf://`, `s3://`, `gs://` (streamer only), `pvc://` or `oci://`.",

@@ -4,6 +4,9 @@
 // `parseStackConfig` is pure: it takes the flat `<namespace>:<key>` map that Pulumi keeps (values as
 // strings, objects JSON-encoded) or that the offline plan reads from Pulumi.<stack>.yaml (values already
 // parsed), so the program, the plan and the tests validate the same way.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import YAML from "yaml";
 import { z } from "zod";
 import { findInstanceType, instanceTypeNames, findAccelerator, acceleratorKeys, InstanceType } from "../lib/catalog";
 import { topology, Topology } from "../lib/topology";
@@ -262,6 +265,8 @@ const stack = z.strictObject({
     gpuPools: z.array(gpuPool).default([]),
     teams: z.array(team).default([]),
     models: z.array(model).default([]),
+    /** YAML files of more models (each a list of `models` entries), paths relative to the project directory. */
+    modelFiles: z.array(z.string().min(1)).optional(),
     platform: platform.prefault({}),
     /** Hugging Face token for gated models: must be a secret. */
     huggingFaceToken: z.string().min(1).optional(),
@@ -275,7 +280,7 @@ export const stackSchema = stack;
 /** Stack keys whose values must be set with `pulumi config set --secret`. */
 export const SECRET_KEYS = ["huggingFaceToken", "kubeconfig"] as const;
 /** Keys that are objects or lists in YAML (Pulumi hands them to the program as JSON strings). */
-const STRUCTURED_KEYS = ["cluster", "gpuPools", "teams", "models", "platform", "protect"];
+const STRUCTURED_KEYS = ["cluster", "gpuPools", "teams", "models", "modelFiles", "platform", "protect"];
 
 type StackInput = z.infer<typeof stack>;
 export type ClusterConfig = StackInput["cluster"];
@@ -319,6 +324,8 @@ export interface PlatformConfig extends Omit<StackInput, "gpuPools" | "models" |
     secrets: { huggingFaceToken?: string; kubeconfig?: string };
     /** Provider config the program needs (aws:region, gcp:project, gcp:region, ...). */
     providers: Record<string, string>;
+    /** Where each model is written, by index: `modelplane:models[i]`, or `<file>[i]` for one from modelplane:modelFiles (set only then). */
+    modelPaths?: string[];
 }
 
 export interface ConfigIssue {
@@ -372,6 +379,79 @@ export interface ParseOptions {
     /** Full keys (`modelplane:huggingFaceToken`) that are secret. */
     secretKeys?: Iterable<string>;
     stack?: string;
+    /** Where `modelplane:modelFiles` paths start: the project directory (default: the working directory, as Pulumi runs the program). */
+    baseDir?: string;
+}
+
+/**
+ * Linux's cap on one environment string (MAX_ARG_STRLEN: 32 pages of 4 KiB). Pulumi hands the whole stack config to
+ * the program, and to each policy pack, as one: `PULUMI_CONFIG=<JSON>` (@pulumi/pulumi 3.248 runtime/config.js reads
+ * it; the Node.js language host and the analyzer set it). A larger config fails `pulumi preview` before the program
+ * starts, with "fork/exec …/node: argument list too long" (pulumi/pulumi#8680, #20402). The engine bench hit it at
+ * 1,000 inline models (bench/engine.md).
+ */
+export const CONFIG_ENV_LIMIT_BYTES = 128 * 1024;
+
+/** The bytes of `PULUMI_CONFIG=<JSON>` as the language host sets it: every value a string (objects as JSON), plus the NUL. */
+export function configEnvBytes(raw: Record<string, unknown>): number {
+    const values = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+    return Buffer.byteLength(`PULUMI_CONFIG=${JSON.stringify(values)}`) + 1;
+}
+
+/** Where a model of the merged list came from: inline (`modelplane:models[i]`) or entry `index` of a model file. */
+interface ModelOrigin { file: string; index: number }
+
+/**
+ * Appends the models of `modelplane:modelFiles` to `own.models`. Returns, for every merged index past the inline
+ * ones, the file and index it came from (error paths name those, not the merged list).
+ */
+function mergeModelFiles(own: Record<string, unknown>, failed: Set<string>, baseDir: string, issues: ConfigIssue[]): (ModelOrigin | undefined)[] {
+    const files = own.modelFiles;
+    if (files === undefined || failed.has("modelFiles")) return [];
+    const key = `${PROJECT}:modelFiles`;
+    if (!Array.isArray(files)) return []; // the schema reports it
+    const inline = Array.isArray(own.models) ? own.models : own.models === undefined ? [] : undefined;
+    if (!inline) return []; // modelplane:models itself is wrong: reported by the schema
+    const merged: unknown[] = [...inline];
+    const origins: ModelOrigin[] = [];
+    files.forEach((file, f) => {
+        if (typeof file !== "string" || file === "") return; // the schema reports it
+        const at = `${key}[${f}]`;
+        const full = path.resolve(baseDir, file);
+        let text: string;
+        try {
+            text = fs.readFileSync(full, "utf8");
+        } catch (e) {
+            issues.push({ path: at, message: `cannot read ${quoteValue(file)} (${(e as NodeJS.ErrnoException).code ?? String(e)}; paths are relative to the project directory, ${baseDir})` });
+            return;
+        }
+        let doc: unknown;
+        try {
+            doc = YAML.parse(text);
+        } catch (e) {
+            issues.push({ path: at, message: `${quoteValue(file)} is not valid YAML: ${(e as Error).message.split("\n")[0]}` });
+            return;
+        }
+        if (doc === null || doc === undefined) return; // an empty file: no models
+        if (!Array.isArray(doc)) {
+            issues.push({ path: at, message: `${quoteValue(file)} must be a YAML list of models (the entries of modelplane:models), not ${typeof doc === "object" ? "a mapping" : `a ${typeof doc}`}` });
+            return;
+        }
+        doc.forEach((m, i) => { merged.push(m); origins.push({ file, index: i }); });
+    });
+    own.models = merged;
+    return origins.length > 0 ? [...Array<undefined>(inline.length).fill(undefined), ...origins] : [];
+}
+
+/** Rewrites `modelplane:models[k]` (a merged index) to `<file>[i]` for models that came from a model file. */
+function originPaths(issues: ConfigIssue[], origins: (ModelOrigin | undefined)[]): ConfigIssue[] {
+    if (origins.length === 0) return issues;
+    const re = new RegExp(`${PROJECT}:models\\[(\\d+)\\]`, "g");
+    const swap = (text: string) => text.replace(re, (whole, k: string) => {
+        const o = origins[Number(k)];
+        return o ? `${o.file}[${o.index}]` : whole;
+    });
+    return issues.map((i) => ({ ...i, path: swap(i.path), message: swap(i.message) }));
 }
 
 /**
@@ -413,11 +493,27 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
         failed.add(k);
     }
 
+    const envBytes = configEnvBytes(raw);
+    if (envBytes > CONFIG_ENV_LIMIT_BYTES) {
+        const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+        const models = raw[`${prefix}models`];
+        issues.push({
+            path: `${prefix}models`,
+            message: `the stack config is ${kib(envBytes)} as Pulumi hands it to the program and the policy pack (one environment variable, ` +
+                `PULUMI_CONFIG), over Linux's ${kib(CONFIG_ENV_LIMIT_BYTES)} cap on one: \`pulumi preview\` would stop with "argument list too long" ` +
+                `before the program starts (pulumi/pulumi#8680, #20402)` +
+                (models === undefined ? "" : `; modelplane:models is ${kib(configEnvBytes({ [`${prefix}models`]: models }))} of it`) +
+                `: move models to YAML files listed in ${prefix}modelFiles`,
+        });
+    }
+    const origins = mergeModelFiles(own, failed, options.baseDir ?? process.cwd(), issues);
+
     // Every part is parsed on its own (each top-level key, each pool, team and model), so a type error in one part
     // leaves the others parsed and the cross-field checks run on them: one run reports every mistake (issue 17).
     const parts = parseParts(own, failed, issues);
     const cfg = resolve(parts, providers, options.stack ?? "stack", issues);
-    if (issues.length > 0 || !cfg) throw new ConfigError(sortInFileOrder(issues, raw, own));
+    if (issues.length > 0 || !cfg) throw new ConfigError(originPaths(sortInFileOrder(issues, raw, own), origins));
+    if (origins.length > 0) cfg.modelPaths = cfg.models.map((_, i) => origins[i] ? `${origins[i].file}[${origins[i].index}]` : formatPath(["models", i]));
     return cfg;
 }
 

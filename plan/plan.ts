@@ -38,7 +38,7 @@ const now = (): number => Number(process.hrtime.bigint()) / 1e9;
 export function loadStackConfig(stack: string, projectDir: string, configFile?: string): PlatformConfig {
     const file = configFile ?? path.join(projectDir, `Pulumi.${stack}.yaml`);
     const stackFile = readStackFile(file, projectDir);
-    return parseStackConfig(stackFile.values, { secretKeys: stackFile.secretKeys, stack });
+    return parseStackConfig(stackFile.values, { secretKeys: stackFile.secretKeys, stack, baseDir: projectDir });
 }
 
 /**

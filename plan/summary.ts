@@ -11,7 +11,7 @@ export const SUMMARY_FILE = "summary.json";
 /** What a reviewer checks per model; every field is compared between the base plan and this one. */
 export interface ModelSummary {
     name: string;
-    /** `modelplane:models[3]`: where the model is in the stack file. */
+    /** `modelplane:models[3]`: where the model is in the stack file (`models/a.yaml[3]` for one from modelplane:modelFiles). */
     key: string;
     team: string;
     pool: string;
@@ -80,7 +80,7 @@ export function buildSummary(input: {
         } else if (pool) weights = "CPU pool";
         const endpoint = modelOutputs[m.name]?.endpoint;
         return {
-            name: m.name, key: formatPath(["models", i]), team: m.team, pool: m.pool, uri: m.uri, servedName: m.servedName ?? m.name, loader: m.loader,
+            name: m.name, key: cfg.modelPaths?.[i] ?? formatPath(["models", i]), team: m.team, pool: m.pool, uri: m.uri, servedName: m.servedName ?? m.name, loader: m.loader,
             parallelism: parallelismText(m.parallelism), shape: `${m.topology.podsPerReplica} × ${m.topology.gpusPerPod}`, replicas: replicasText(m), gpus,
             prefill: m.prefill && m.prefillTopology ? `${replicasText(m.prefill)} × ${m.prefillTopology.podsPerReplica} × ${m.prefillTopology.gpusPerPod} (${parallelismText(m.prefill.parallelism)})` : "—",
             weights, namespaceQuota: teamQuota.get(m.team) ?? "—",

@@ -186,7 +186,9 @@ describe("PR comment at 2,000 models", function () {
 
     it("shows every violation and the full per-team and per-pool tables within GitHub's 65,536 characters, and links the artifact", async () => {
         const dir = tmp();
-        const g = generateStack(2000);
+        // 2,000 models inline would be too much stack config for Pulumi to hand over: a model file, as a fleet's.
+        const g = generateStack(2000, undefined, { modelFile: path.join(dir, "models.yaml") });
+        fs.writeFileSync(path.join(dir, "models.yaml"), g.modelsYaml!);
         fs.writeFileSync(path.join(dir, "Pulumi.scale.yaml"), g.stackYaml);
         // Violations: ten teams over quota in the policy file (each also has a ResourceQuota above its quota) and a
         // pool too small for its ~500 models (a message listing every one of them).

@@ -434,7 +434,7 @@ describe("config edges: reading the flat config map", () => {
 
     it("schema errors: every unknown key with a suggestion or the known keys, values quoted", () => {
         const far = aws({ "modelplane:zzzzzz": 1 });
-        expectOnly(far, [["modelplane:zzzzzz", /^unknown key; known keys: cloud, protect, cluster, gpuPools, teams, models, platform, huggingFaceToken, kubeconfig$/]]);
+        expectOnly(far, [["modelplane:zzzzzz", /^unknown key; known keys: cloud, protect, cluster, gpuPools, teams, models, modelFiles, platform, huggingFaceToken, kubeconfig$/]]);
         expectOnly(withPool(aws, { maxNode: 2 }), [["modelplane:gpuPools[0].maxNode", 'unknown key; did you mean "maxNodes"?']]);
         expectOnly(withPool(aws, { maxNodess: 2 }), [["modelplane:gpuPools[0].maxNodess", 'unknown key; did you mean "maxNodes"?']]);
         expectOnly(withPool(aws, { DISKSIZEGIB: 2 }), [["modelplane:gpuPools[0].DISKSIZEGIB", 'unknown key; did you mean "diskSizeGiB"?']]);

@@ -20,6 +20,24 @@ async function generated(n: number): Promise<RegisteredResource[]> {
     return registered(loadStackConfig(`scale${n}`, PROJECT_DIR, file));
 }
 
+describe("the engine bench's stack (bench/engine.ts gen)", () => {
+    it("is a valid stack on an existing cluster with charts off (no `scaling`, which needs the autoscaling charts)", () => {
+        const g = generateStack(8, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" }, scaling: false });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-engine-stack-"));
+        const file = path.join(dir, "Pulumi.bench8.yaml");
+        fs.writeFileSync(file, g.stackYaml.trimEnd() + "\n  modelplane:platform:\n    charts: false\n");
+        const cfg = loadStackConfig("bench8", PROJECT_DIR, file);
+        assert.equal(cfg.models.length, 8);
+        assert.ok(cfg.models.every((m) => m.scaling === undefined), "a model uses scaling");
+        // The same GPU demand as the autoscaled shape it replaces (maxReplicas 2).
+        assert.equal(cfg.models[1].replicas, 2);
+        // Without `scaling: false` the generator still produces the autoscaled shape, which that stack rejects.
+        fs.writeFileSync(file, generateStack(8, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" } }).stackYaml.trimEnd() +
+            "\n  modelplane:platform:\n    charts: false\n");
+        assert.throws(() => loadStackConfig("bench8", PROJECT_DIR, file), /scaling/);
+    });
+});
+
 describe("structure at scale (not timing)", () => {
     let small: RegisteredResource[];
     let large: RegisteredResource[];
