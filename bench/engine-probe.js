@@ -15,6 +15,34 @@ if (out) {
     let first;
     let last;
     let count = 0;
+    // MODELPLANE_BENCH_TRACE=<prefix>: also every monitor call (its method, type or URN, sent and answered), as a JSON
+    // line each, to find what the program waits on (a profiling aid; the bench itself does not set it).
+    const trace = process.env.MODELPLANE_BENCH_TRACE;
+    const traceMonitor = (monitor) => {
+        const lines = [];
+        process.on("exit", () => fs.appendFileSync(`${trace}.${process.pid}`, lines.join("\n") + "\n"));
+        for (const key of Object.keys(Object.getPrototypeOf(monitor))) {
+            const fn = monitor[key];
+            if (typeof fn !== "function" || key === "constructor" || key.startsWith("make")) continue;
+            monitor[key] = function (...args) {
+                const req = args[0];
+                const what = req && (typeof req.getType === "function" ? `${req.getType()}::${req.getName()}`
+                    : typeof req.getUrn === "function" ? req.getUrn() : typeof req.getTok === "function" ? req.getTok() : "");
+                const t0 = performance.now();
+                const cb = args.length && typeof args[args.length - 1] === "function" ? args.length - 1 : -1;
+                if (cb >= 0) {
+                    const done = args[cb];
+                    args[cb] = function (...res) {
+                        lines.push(JSON.stringify({ m: key, what, sent: +(t0 / 1000).toFixed(3), done: +(performance.now() / 1000).toFixed(3) }));
+                        return done.apply(this, res);
+                    };
+                } else {
+                    lines.push(JSON.stringify({ m: key, what, sent: +(t0 / 1000).toFixed(3) }));
+                }
+                return fn.apply(this, args);
+            };
+        }
+    };
     const settings = require("@pulumi/pulumi/runtime/settings");
     const getMonitor = settings.getMonitor;
     const wrapped = new WeakSet();
@@ -22,6 +50,7 @@ if (out) {
         const monitor = getMonitor.apply(this, args);
         if (monitor && !wrapped.has(monitor)) {
             wrapped.add(monitor);
+            if (trace) traceMonitor(monitor);
             const register = monitor.registerResource;
             monitor.registerResource = function (...rargs) {
                 const now = performance.now();

@@ -12,6 +12,9 @@
 # Args: sizes (default 50 200 1000). Env: BENCH_ENGINE_ROUNDS ("50:3 200:2 1000:1" by default: rounds per size),
 # BENCH_ENGINE_E2E_ROUNDS (3: before/after pairs of the e2e preview; 0 skips it), BENCH_ENGINE_TIMEOUT (3600 s per
 # command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
+# BENCH_ENGINE_CHECKPOINTS=write: the fleets' commands write every checkpoint (the CLI's default; see CHECKPOINTS below).
+# BENCH_ENGINE_BEFORE_REV: the "before" of the e2e comparison (below). BENCH_ENGINE_PULUMI_ARGS: more arguments for
+# every measured command (e.g. `--profiling <prefix>`; a profiling aid).
 set -uo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -21,6 +24,10 @@ SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200 1000)
 ROUNDS_SPEC=${BENCH_ENGINE_ROUNDS:-50:3 200:2 1000:1}
 E2E_ROUNDS=${BENCH_ENGINE_E2E_ROUNDS:-3}
 TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
+# The fleets' commands skip the engine's per-step checkpoints (PULUMI_SKIP_CHECKPOINTS=true) unless this is "write":
+# on a file backend every checkpoint rewrites the whole state, which the CRDs make 13 MiB at N = 50, so an `up` of
+# N = 1,000 would spend hours writing state on both sides alike (bench/engine.md, Reading).
+CHECKPOINTS=${BENCH_ENGINE_CHECKPOINTS:-skip}
 OUT_MD=${BENCH_ENGINE_OUT:-$BENCH/engine.md}
 rounds_for() { local s; for s in $ROUNDS_SPEC; do [ "${s%%:*}" = "$1" ] && { echo "${s#*:}"; return; }; done; echo 1; }
 
@@ -51,12 +58,22 @@ mkdir -p "$PROJ_P" "$PROJ_F"
 for f in package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ_P/$f"; done
 grep -q '^    tsconfig: ' "$REPO/Pulumi.yaml" || { echo "engine bench: Pulumi.yaml has no runtime.options.tsconfig line" >&2; exit 1; }
 sed "s|^    tsconfig: .*|&\n    nodeargs: \"--require $BENCH/engine-probe.js\"|" "$REPO/Pulumi.yaml" >"$PROJ_P/Pulumi.yaml"
-# "Before" (the e2e comparison only): the project as every e2e preview ran it until the language host passed the
-# runtime options on: no tsconfig option, so @pulumi/pulumi's run.js type-checks with tsconfig.json.
-PROJ_B="$TMP/before"
-mkdir -p "$PROJ_B"
-for f in package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ_B/$f"; done
-grep -v '^    tsconfig: ' "$PROJ_P/Pulumi.yaml" >"$PROJ_B/Pulumi.yaml"
+# The e2e comparison only. "Type-checked": this code as every e2e preview ran it until the language host passed the
+# runtime options on (no tsconfig option, so @pulumi/pulumi's run.js type-checks with tsconfig.json). "Before": the
+# program as it was when issue 18 was filed (BENCH_ENGINE_BEFORE_REV, default b7de501, the last commit before its
+# work), run the same way: what users and the e2e waited on. Its files come from git; node_modules is this one's (the
+# same runtime dependencies at the same versions, plus later ones it does not load).
+PROJ_T="$TMP/typechecked" PROJ_B="$TMP/before"
+BEFORE_REV=${BENCH_ENGINE_BEFORE_REV:-b7de501}
+mkdir -p "$PROJ_T" "$PROJ_B"
+for f in package.json tsconfig.json tsconfig.pulumi.json index.ts components lib policies node_modules; do ln -s "$REPO/$f" "$PROJ_T/$f"; done
+grep -v '^    tsconfig: ' "$PROJ_P/Pulumi.yaml" >"$PROJ_T/Pulumi.yaml"
+git -C "$REPO" archive "$BEFORE_REV" index.ts components lib policies package.json tsconfig.json Pulumi.yaml | tar -x -C "$PROJ_B" \
+  || { echo "engine bench: cannot read $BEFORE_REV from git (BENCH_ENGINE_BEFORE_REV)" >&2; exit 1; }
+ln -s "$REPO/node_modules" "$PROJ_B/node_modules"
+! grep -q '^    tsconfig: ' "$PROJ_B/Pulumi.yaml" || { echo "engine bench: $BEFORE_REV's Pulumi.yaml already names a tsconfig" >&2; exit 1; }
+sed -i "s|^    typescript: true|&\n    nodeargs: \"--require $BENCH/engine-probe.js\"|" "$PROJ_B/Pulumi.yaml"
+grep -q engine-probe "$PROJ_B/Pulumi.yaml" || { echo "engine bench: no runtime.options.typescript line in $BEFORE_REV's Pulumi.yaml" >&2; exit 1; }
 # The floor's project: the same runtime options, its own name, bench/engine-floor.ts as its index.ts (a `main` in a
 # subdirectory would make that directory the program's working directory, where tsconfig.pulumi.json is not).
 for f in package.json tsconfig.json tsconfig.pulumi.json bench lib node_modules; do ln -s "$REPO/$f" "$PROJ_F/$f"; done
@@ -131,30 +148,36 @@ requests() {
 # measure <n> <round> <side> <op> <pulumi args...>: runs in the side's project, appends one line to $RESULTS.
 measure() {
   local n=$1 round=$2 side=$3 op=$4; shift 4
-  local proj=$PROJ_P; [ "$side" = floor ] && proj=$PROJ_F; [ "$op" = e2e-typechecked ] && proj=$PROJ_B
+  local proj=$PROJ_P; [ "$side" = floor ] && proj=$PROJ_F; [ "$op" = e2e-typechecked ] && proj=$PROJ_T; [ "$op" = e2e-before ] && proj=$PROJ_B
   local probe="$TMP/probe-$n-$round-$side-$op.jsonl" logf="$TMP/logs/$n-$round-$side-$op.log"
   : >"$probe"
-  local before after t0 t1 rc
+  local before after t0 t1 rc ckpt=written
+  [ "$CHECKPOINTS" = write ] || [[ $op == e2e-* ]] || ckpt=skipped
   before=$(requests "$side")
   t0=$(date +%s.%N)
   (cd "$proj" && KUBECONFIG="$TMP/$side.kubeconfig" MODELPLANE_BENCH_PROBE="$probe" \
-     timeout "$TIMEOUT" pulumi "$@" --non-interactive >"$logf" 2>&1 </dev/null); rc=$?
+     PULUMI_SKIP_CHECKPOINTS=$([ "$ckpt" = skipped ] && echo true || echo false) \
+     timeout "$TIMEOUT" pulumi "$@" --non-interactive ${BENCH_ENGINE_PULUMI_ARGS:-} >"$logf" 2>&1 </dev/null); rc=$?
   t1=$(date +%s.%N)
   after=$(requests "$side")
-  local state=null
+  local state=null bytes=null
   if [ "$op" = up ]; then
-    state=$(cd "$proj" && pulumi stack export --stack "$STACK" 2>/dev/null | jq '.deployment.resources | length') || state=null
+    if (cd "$proj" && pulumi stack export --stack "$STACK" >"$TMP/export.json" 2>/dev/null); then
+      state=$(jq '.deployment.resources | length' "$TMP/export.json") || state=null
+      bytes=$(wc -c <"$TMP/export.json")
+    fi
   fi
   # The scrape itself is one GET the counters include: subtracted.
   jq -cn --argjson n "$n" --argjson round "$round" --arg side "$side" --arg op "$op" --argjson exit "$rc" \
     --argjson load "$(cut -d' ' -f1 /proc/loadavg)" \
     --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" \
-    --argjson b "$before" --argjson a "$after" --argjson state "${state:-null}" \
+    --argjson b "$before" --argjson a "$after" --argjson state "${state:-null}" --argjson bytes "${bytes:-null}" --arg ckpt "$ckpt" \
     --slurpfile probe "$probe" '{n: $n, round: $round, side: $side, op: $op, exit: $exit, wallS: $wall, load: $load,
       requests: ($a.total - $b.total - 1), mutating: ($a.mutating - $b.mutating), dryRun: ($a.dryRun - $b.dryRun),
       byVerb: ($a.byVerb | with_entries(.value -= ($b.byVerb[.key] // 0)) | with_entries(select(.value > 0)))}
       + (if ($probe | length) > 0 then {probe: $probe[-1]} else {} end)
-      + (if $state == null then {} else {stateResources: $state} end)' >>"$RESULTS"
+      + (if $state == null then {} else {stateResources: $state} end) + (if $bytes == null then {} else {stateBytes: $bytes} end)
+      + (if ($op | startswith("e2e-")) then {} else {checkpoints: $ckpt} end)' >>"$RESULTS"
   log "  N=$n r$round $side $op: exit $rc, $(tail -1 "$RESULTS" | jq -r '"\(.wallS) s wall, registrations \(.probe.firstS // "-")–\(.probe.lastS // "-") s, \(.requests) requests"')"
   if [ "$rc" != 0 ]; then tail -15 "$logf" >&2; fi
   return 0
@@ -163,11 +186,12 @@ measure() {
 # ---- report (rewritten after every size, so a long run that is stopped keeps what it measured) -----------------
 report() {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS)" \
+  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS, BENCH_ENGINE_BEFORE_REV=$BEFORE_REV, BENCH_ENGINE_CHECKPOINTS=$CHECKPOINTS)" \
     --arg machine "$(nproc) × $cpu, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), Node $(node --version); 1-minute load average $(cut -d' ' -f1 /proc/loadavg) at the end (the machine is shared)" \
     --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" \
     --arg versions "pulumi $(pulumi version); language host test/e2e/langhost over the upstream sdk/v3 v3.68.0 host (runtime options passed on); pulumi-resource-kubernetes 4.25.0; kube-apiserver and etcd of the e2e toolchain; runtime options: $OPTIONS." \
-    '{command: $command, machine: $machine, date: $date, versions: $versions}' >"$TMP/meta.json"
+    --arg beforeRev "$BEFORE_REV" \
+    '{command: $command, machine: $machine, date: $date, versions: $versions, beforeRev: $beforeRev}' >"$TMP/meta.json"
   cp "$RESULTS" "$BENCH/engine-results.jsonl"
   tsnode "$BENCH/engine.ts" report "$RESULTS" "$TMP/meta.json" "$OUT_MD" || exit 1
   log "wrote $OUT_MD (raw results: bench/engine-results.jsonl)"
@@ -175,15 +199,16 @@ report() {
 
 # ---- the e2e stack's preview: type-checked (before) vs transpile-only (after) ---------------------------
 if [ "$E2E_ROUNDS" -gt 0 ]; then
-  log "e2e stack (test/e2e/lib/stack.sh): preview of a new stack, type-checked and transpile-only, $E2E_ROUNDS pair(s)"
+  log "e2e stack (test/e2e/lib/stack.sh): preview of a new stack, $BEFORE_REV type-checked, this code type-checked and transpile-only, $E2E_ROUNDS round(s)"
   server_start program
   (cd "$PROJ_P" && pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; exit 1; }
   SALT=$(grep '^encryptionsalt:' "$PROJ_P/Pulumi.e2e.yaml")
   (cd "$PROJ_P" && write_stack 1)
-  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_B/Pulumi.e2e.yaml"  # one backend, one project name: the same stack
+  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_T/Pulumi.e2e.yaml"  # one backend, one project name: the same stack
+  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_B/Pulumi.e2e.yaml"
   STACK=e2e
   for r in $(seq 1 "$E2E_ROUNDS"); do
-    order=(typechecked transpile-only); [ $((r % 2)) = 0 ] && order=(transpile-only typechecked)
+    order=(before typechecked transpile-only); [ $((r % 2)) = 0 ] && order=(transpile-only typechecked before)
     for mode in "${order[@]}"; do measure 2 "$r" program "e2e-$mode" preview --stack e2e; done
   done
   server_stop program

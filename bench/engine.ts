@@ -1,7 +1,8 @@
 // Helpers of `npm run bench:engine` (bench/engine.sh, which runs the real CLI, engine, provider and API server):
 //   gen <n> <dir> <platform-block file>  the stack of n models on an existing cluster (bench/generate.ts) as
-//       <dir>/base.yaml, the same with one model's replicas 1 → 2 as <dir>/change.yaml (a `config:` document each,
-//       with the e2e platform block: charts off, CRDs from files), and <dir>/policy.json for the offline plan;
+//       <dir>/base.yaml with its models in <dir>/models.yaml, the same with one model's replicas 1 → 2 as
+//       <dir>/change.yaml (models-change.yaml) (a `config:` document each, with the e2e platform block: charts off,
+//       CRDs from files), and <dir>/policy.json for the offline plan;
 //   report <results.jsonl> <meta.json> <out.md>  the table of every measured operation.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,6 +20,10 @@ export interface EngineResult {
     requests: number; mutating: number; dryRun: number; byVerb: Record<string, number>;
     /** Resources in the stack's state after the first `up` (the same for every op of that side and round). */
     stateResources?: number;
+    /** Bytes of that state (`pulumi stack export`). */
+    stateBytes?: number;
+    /** "skipped": the command ran with PULUMI_SKIP_CHECKPOINTS=true (bench/engine.sh says why); absent or "written": the CLI's default. */
+    checkpoints?: "written" | "skipped";
 }
 
 const OPS: [string, string][] = [
@@ -30,15 +35,24 @@ const OPS: [string, string][] = [
 ];
 
 function gen(n: number, dir: string, platformFile: string): void {
-    const g = generateStack(n, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" } });
+    const g = generateStack(n, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" }, scaling: false });
     const platform = fs.readFileSync(platformFile, "utf8");
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "base.yaml"), g.stackYaml.trimEnd() + "\n" + platform);
-    const changed = YAML.parse(g.stackYaml) as { config: { "modelplane:models": { replicas?: number }[] } };
-    const first = changed.config["modelplane:models"][0];
-    if (first.replicas !== 1) throw new Error("bench: the first generated model no longer has replicas: 1");
-    first.replicas = 2;
-    fs.writeFileSync(path.join(dir, "change.yaml"), YAML.stringify(changed).trimEnd() + "\n" + platform);
+    // The models go to a model file (modelplane:modelFiles), as a fleet's must: inline, 1,000 models make the stack
+    // config too large for the environment variable Pulumi hands it over in (components/config.ts CONFIG_ENV_LIMIT_BYTES).
+    const doc = YAML.parse(g.stackYaml) as { config: Record<string, unknown> & { "modelplane:models": { replicas?: number }[] } };
+    const models = doc.config["modelplane:models"];
+    const stackWith = (file: string): string => {
+        const { "modelplane:models": _inline, ...rest } = doc.config;
+        return YAML.stringify({ config: { ...rest, "modelplane:modelFiles": [file] } }).trimEnd() + "\n" + platform;
+    };
+    fs.writeFileSync(path.join(dir, "models.yaml"), YAML.stringify(models));
+    fs.writeFileSync(path.join(dir, "base.yaml"), stackWith(path.join(dir, "models.yaml")));
+    const changed = structuredClone(models);
+    if (changed[0].replicas !== 1) throw new Error("bench: the first generated model no longer has replicas: 1");
+    changed[0].replicas = 2;
+    fs.writeFileSync(path.join(dir, "models-change.yaml"), YAML.stringify(changed));
+    fs.writeFileSync(path.join(dir, "change.yaml"), stackWith(path.join(dir, "models-change.yaml")));
     fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(g.policyConfig));
 }
 
@@ -51,18 +65,24 @@ const f2 = (x: number | undefined | null): string => (x === undefined || x === n
 
 function report(resultsFile: string, metaFile: string, out: string): void {
     const results = fs.readFileSync(resultsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as EngineResult);
-    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { command: string; machine: string; date: string; versions: string };
-    const e2e = e2eSection(results.filter((r) => r.op.startsWith("e2e-")));
+    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { command: string; machine: string; date: string; versions: string; beforeRev?: string };
+    const e2e = e2eSection(results.filter((r) => r.op.startsWith("e2e-")), meta.beforeRev ?? "(unknown)");
     const sizes = [...new Set(results.filter((r) => !r.op.startsWith("e2e-")).map((r) => r.n))].sort((a, b) => a - b);
     const rows: string[] = [];
     const rounds: string[] = [];
     for (const n of sizes) {
         const ofN = results.filter((r) => r.n === n && !r.op.startsWith("e2e-"));
         const state = (side: string): number | undefined => ofN.find((r) => r.side === side && r.stateResources)?.stateResources;
-        for (const [op, label] of OPS) {
-            const p = ofN.filter((r) => r.op === op && r.side === "program");
-            const fl = ofN.filter((r) => r.op === op && r.side === "floor");
+        const stateMB = (side: string): string => {
+            const b = ofN.find((r) => r.side === side && r.stateBytes)?.stateBytes;
+            return b ? ` (${(b / 2 ** 20).toFixed(1)} MiB)` : "";
+        };
+        for (const [op, opLabel] of OPS) for (const ckpt of ["skipped", "written"] as const) {
+            const withCkpt = (r: EngineResult) => r.op === op && (r.checkpoints ?? "written") === ckpt;
+            const p = ofN.filter((r) => withCkpt(r) && r.side === "program");
+            const fl = ofN.filter((r) => withCkpt(r) && r.side === "floor");
             if (p.length === 0 && fl.length === 0) continue;
+            const label = op.startsWith("up") ? `${opLabel}, checkpoints ${ckpt}` : opLabel;
             const byRound = p.map((r) => [r, fl.find((x) => x.round === r.round)] as const).filter((x): x is readonly [EngineResult, EngineResult] => x[1] !== undefined);
             const ratios = byRound.map(([a, b]) => a.wallS / b.wallS);
             const med = (xs: EngineResult[], get: (r: EngineResult) => number | null | undefined): number => {
@@ -76,11 +96,12 @@ function report(resultsFile: string, metaFile: string, out: string): void {
                 `${f1(med(p, (r) => r.probe?.firstS))} / ${f1(med(fl, (r) => r.probe?.firstS))} | ${f1(med(p, (r) => r.probe?.lastS))} / ${f1(med(fl, (r) => r.probe?.lastS))} | ` +
                 `${f1(med(p, (r) => r.probe?.maxRssMiB))} / ${f1(med(fl, (r) => r.probe?.maxRssMiB))} | ` +
                 `${f1(med(p, (r) => r.requests))} / ${f1(med(fl, (r) => r.requests))} | ${reqPer(p, stateP)} / ${reqPer(fl, state("floor"))} | ` +
-                `${f1(med(p, (r) => r.dryRun))} / ${f1(med(fl, (r) => r.dryRun))} | ${stateP ?? "–"} / ${state("floor") ?? "–"} | ` +
+                `${f1(med(p, (r) => r.dryRun))} / ${f1(med(fl, (r) => r.dryRun))} | ${stateP ?? "–"}${stateMB("program")} / ${state("floor") ?? "–"}${stateMB("floor")} | ` +
                 `${[...p, ...fl].filter((r) => r.exit !== 0).map((r) => `${r.side} r${r.round} exit ${r.exit}`).join(", ") || "0"} |`);
         }
         for (const r of ofN) {
-            rounds.push(`- N = ${n}, round ${r.round}, ${r.side}, ${r.op}: ${r.wallS.toFixed(1)} s wall, exit ${r.exit}, load ${r.load ?? "?"}; program ` +
+            rounds.push(`- N = ${n}, round ${r.round}, ${r.side}, ${r.op}${r.op.startsWith("up") ? ` (checkpoints ${r.checkpoints ?? "written"})` : ""}: ` +
+                `${r.wallS.toFixed(1)} s wall, exit ${r.exit}, load ${r.load ?? "?"}; program ` +
                 (r.probe ? `first registration ${f2(r.probe.firstS)} s, last ${f2(r.probe.lastS)} s, exit ${f2(r.probe.exitS)} s, ${r.probe.registrations} registrations, peak RSS ${f1(r.probe.maxRssMiB)} MiB` : "not measured") +
                 `; API server ${r.requests} requests (${r.mutating} mutating, ${r.dryRun} dry-run): ${Object.entries(r.byVerb).map(([k, v]) => `${k} ${v}`).join(", ")}`);
         }
@@ -99,6 +120,11 @@ function report(resultsFile: string, metaFile: string, out: string): void {
         "- **floor**: bench/engine-floor.ts, a program with no logic that registers exactly the resources the offline plan of the same " +
             "stack recorded (`npm run plan`, resources.json): same types, names, parents, inputs and options (dependencies, provider, …), " +
             "through the same CLI, language host, runtime options and provider. Its one-model change replays the plan of the changed stack.",
+        "",
+        "**Checkpoints.** An `up` row says whether the engine wrote its state after every step (the CLI's default) or only at the end " +
+            "(`PULUMI_SKIP_CHECKPOINTS=true`, the bench's default, BENCH_ENGINE_CHECKPOINTS=write turns it off). On this file backend every " +
+            "checkpoint rewrites the whole state (and its .bak), whose size the \"resources in state\" column gives: that is the engine's and " +
+            "the backend's cost, the same on both sides, and at N = 1,000 it would be hours per `up` (see Reading).",
         "",
         "Columns: wall seconds of the `pulumi` command (median over rounds; the ratio is the median of per-round program ÷ floor); " +
             "the program process's own seconds from its start to its first and to its last resource registration and its peak RSS " +
@@ -122,25 +148,39 @@ function report(resultsFile: string, metaFile: string, out: string): void {
     fs.writeFileSync(out, md + (reading >= 0 ? previous.slice(reading) : ""));
 }
 
-/** The e2e stack's preview of a new stack, type-checked (what ran before) against transpile-only, round by round. */
-function e2eSection(rs: EngineResult[]): string[] {
+/**
+ * The e2e stack's preview of a new stack, round by round: the program as it was when issue 18 was filed, type-checked
+ * as the e2e ran it ("before"); this code type-checked; this code as shipped (transpile-only).
+ */
+function e2eSection(rs: EngineResult[], beforeRev: string): string[] {
     if (rs.length === 0) return [];
-    const before = rs.filter((r) => r.op === "e2e-typechecked");
-    const after = rs.filter((r) => r.op === "e2e-transpile-only");
-    const pairs = before.map((b) => [b, after.find((a) => a.round === b.round)] as const).filter((x): x is readonly [EngineResult, EngineResult] => x[1] !== undefined);
-    const speedups = pairs.map(([b, a]) => b.wallS / a.wallS);
+    const of = (op: string) => rs.filter((r) => r.op === op);
+    const before = of("e2e-before");
+    const checked = of("e2e-typechecked");
+    const after = of("e2e-transpile-only");
+    const rounds = [...new Set(rs.map((r) => r.round))].sort((a, b) => a - b);
+    const inRound = (xs: EngineResult[], round: number) => xs.find((r) => r.round === round);
+    const cell = (r: EngineResult | undefined) => (r ? `${f1(r.wallS)} (${f1(r.probe?.firstS)} / ${f1(r.probe?.exitS)})${r.exit !== 0 ? ` exit ${r.exit}` : ""}` : "–");
+    const ratio = (a: EngineResult | undefined, b: EngineResult | undefined) => (a && b ? a.wallS / b.wallS : NaN);
+    const speedups = rounds.map((k) => ratio(inRound(before, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
+    const checkCost = rounds.map((k) => ratio(inRound(checked, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
+    const med = (xs: EngineResult[]) => (xs.length ? f1(median(xs.map((r) => r.wallS))) : "–");
     return [
-        "## The e2e stack's `pulumi preview`: type-checked (before) and transpile-only (after), in one run",
+        "## The e2e stack's `pulumi preview`: before and after, in one run",
         "",
-        "The e2e stack (test/e2e/lib/stack.sh: two teams, two models, charts off), `pulumi preview` of a new stack on the warm toolchain, " +
-            "alternating: before = the project as every e2e preview ran it until the e2e language host passed Pulumi.yaml's runtime options on " +
-            "(no tsconfig option: @pulumi/pulumi 3.248 cmd/run/run.js type-checks with ts-node and tsconfig.json), after = the project as shipped " +
-            "(tsconfig.pulumi.json: transpile-only, with swc).",
+        "The e2e stack (test/e2e/lib/stack.sh: two teams, two models, charts off, the CRDs from ../shared/crds), `pulumi preview` of a " +
+            "new stack on the warm toolchain, the three in turn (the order reversed every other round), one API server. **before** = the " +
+            `program at ${beforeRev} (the last commit before issue 18's work), type-checked as every e2e and user preview then ran it ` +
+            "(@pulumi/pulumi 3.248 cmd/run/run.js with ts-node and tsconfig.json); **type-checked** = this code run the same way; " +
+            "**after** = this code as shipped (tsconfig.pulumi.json: transpile-only, swc). Cells: wall s (the program's first registration " +
+            "s / its exit s).",
         "",
-        "| round | before s (first registration s) | after s (first registration s) | before ÷ after |",
-        "| --- | --- | --- | --- |",
-        ...pairs.map(([b, a]) => `| ${b.round} | ${f1(b.wallS)} (${f1(b.probe?.firstS)}) | ${f1(a.wallS)} (${f1(a.probe?.firstS)}) | ${f2(b.wallS / a.wallS)} |`),
-        `| median | ${f1(median(before.map((r) => r.wallS)))} | ${f1(median(after.map((r) => r.wallS)))} | **${speedups.length ? f2(median(speedups)) : "–"}** |`,
+        "| round | before | type-checked | after | before ÷ after | type-checked ÷ after |",
+        "| --- | --- | --- | --- | --- | --- |",
+        ...rounds.map((k) => `| ${k} | ${cell(inRound(before, k))} | ${cell(inRound(checked, k))} | ${cell(inRound(after, k))} | ` +
+            `${f2(ratio(inRound(before, k), inRound(after, k)))} | ${f2(ratio(inRound(checked, k), inRound(after, k)))} |`),
+        `| median | ${med(before)} | ${med(checked)} | ${med(after)} | **${speedups.length ? f2(median(speedups)) : "–"}** | ` +
+            `${checkCost.length ? f2(median(checkCost)) : "–"} |`,
         "",
     ];
 }
