@@ -1,10 +1,11 @@
 // Composition root: load and validate config, build the platform, export outputs. No logic here.
 import { loadFromPulumi } from "./components/config";
-import { createPlatform } from "./components/platform";
+import { createPlatformInBatches } from "./components/platform";
 
-const platform = createPlatform(loadFromPulumi());
+// The models are built in batches so the platform's registrations start first (components/platform.ts).
+const platform = createPlatformInBatches(loadFromPulumi());
 
-export const cloud = platform.cloud;
-export const clusterName = platform.clusterName;
-export const kubeconfig = platform.kubeconfig;
-export const models = platform.models;
+export const cloud = platform.then((p) => p.cloud);
+export const clusterName = platform.then((p) => p.clusterName);
+export const kubeconfig = platform.then((p) => p.kubeconfig);
+export const models = platform.then((p) => p.models);

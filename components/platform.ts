@@ -47,7 +47,8 @@ function createCluster(cfg: PlatformConfig): ClusterOutputs {
     /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
+/** The platform's layers and teams (everything but the models), and a function that adds one model to them. */
+function createLayers(cfg: PlatformConfig): { outputs: PlatformOutputs; addModel: (m: PlatformConfig["models"][number]) => void } {
     const cluster = createCluster(cfg);
     const base = { config: cfg, provider: cluster.provider };
 
@@ -83,14 +84,36 @@ export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
     const teams = new Map(cfg.teams.map((t) => [t.name, new Team(`team-${t.name}`, { ...base, team: t, cluster, dependsOn: cluster.readyResources })]));
     const url = gatewayUrl(cfg, (gateway as { address?: pulumi.Output<string> }).address);
     const models: PlatformOutputs["models"] = {};
-    for (const m of cfg.models) {
+    const addModel = (m: PlatformConfig["models"][number]): void => {
         const team = teams.get(m.team)!;
         const svc = new ModelService(`model-${m.name}`, {
             ...base, model: m, namespace: team.namespace, gatewayUrl: url,
             dependsOn: [team, ...inference.ready, ...kserve.ready, ...(usesScaling(m) ? autoscaling.ready : [])], monitoringReady,
         });
         models[m.name] = { team: m.team, endpoint: svc.endpoint, gpuDemand: svc.gpuDemand };
-    }
+    };
+    return { outputs: { cloud: cfg.cloud, clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig, models }, addModel };
+}
 
-    return { cloud: cfg.cloud, clusterName: cluster.clusterName, kubeconfig: cluster.kubeconfig, models };
+/** The whole platform, built in one synchronous pass (the offline plan and the tests). */
+export function createPlatform(cfg: PlatformConfig): PlatformOutputs {
+    const { outputs, addModel } = createLayers(cfg);
+    for (const m of cfg.models) addModel(m);
+    return outputs;
+}
+
+/**
+ * The same resources as createPlatform, for `pulumi preview`/`up` (index.ts): the models are built `batch` at a
+ * time with a turn of the event loop between batches. The SDK sends a registration only once the synchronous code
+ * that declared it has returned, so one pass held every registration back until the last model was built: at 1,000
+ * models the program's first registration came 13 s after its start (bench/engine.md). Now the platform's layers
+ * go to the engine first, and their CRDs (the longest chain of a preview) are dry-run while the models are built.
+ */
+export async function createPlatformInBatches(cfg: PlatformConfig, batch = 50): Promise<PlatformOutputs> {
+    const { outputs, addModel } = createLayers(cfg);
+    for (let i = 0; i < cfg.models.length; i += batch) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        for (const m of cfg.models.slice(i, i + batch)) addModel(m);
+    }
+    return outputs;
 }

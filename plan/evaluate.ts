@@ -109,7 +109,7 @@ function scrub(v: unknown, keepSecrets: boolean): Scrubbed {
  */
 export async function evaluate<T extends object>(
     cfg: PlatformConfig,
-    program: (cfg: PlatformConfig) => T,
+    program: (cfg: PlatformConfig) => T | Promise<T>,
 ): Promise<Evaluation> {
     const resources: RegisteredResource[] = [];
     const byUrn = new Map<string, number>();
@@ -177,7 +177,7 @@ export async function evaluate<T extends object>(
     };
 
     const outputs = await withoutStackCapture(async () => {
-        const returned = program(cfg);
+        const returned = await program(cfg);
         const resolved = await resolveOutputs(returned);
         await settings.waitForRPCs();
         return resolved;

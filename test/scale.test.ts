@@ -11,6 +11,8 @@ import { resolvePolicyConfig, toPolicyResources } from "../plan/policy-runner";
 import { POLICIES } from "../policies/pack";
 import { StackValidationPolicy } from "@pulumi/policy";
 import { FloorRequest, registerFloor } from "../bench/floor";
+import { evaluate } from "../plan/evaluate";
+import { createPlatform, createPlatformInBatches } from "../components/platform";
 
 /** Evaluates a generated stack of n models under mocks. */
 async function generated(n: number): Promise<RegisteredResource[]> {
@@ -35,6 +37,32 @@ describe("the engine bench's stack (bench/engine.ts gen)", () => {
         fs.writeFileSync(file, generateStack(8, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" } }).stackYaml.trimEnd() +
             "\n  modelplane:platform:\n    charts: false\n");
         assert.throws(() => loadStackConfig("bench8", PROJECT_DIR, file), /scaling/);
+    });
+});
+
+describe("program entry: models built in batches (createPlatformInBatches, index.ts)", () => {
+    it("registers exactly what the one-pass build does (same URNs, parents, inputs, options) and the same outputs, at 130 models", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-batches-"));
+        const g = generateStack(130, undefined, { modelFile: path.join(dir, "models.yaml") });
+        fs.writeFileSync(path.join(dir, "models.yaml"), g.modelsYaml!);
+        fs.writeFileSync(path.join(dir, "Pulumi.b130.yaml"), g.stackYaml);
+        const cfg = loadStackConfig("b130", PROJECT_DIR, path.join(dir, "Pulumi.b130.yaml"));
+        const once = await evaluate(cfg, createPlatform);
+        // Batches of 50: three turns of the event loop, the last one partial.
+        const batched = await evaluate(cfg, (c) => createPlatformInBatches(c, 50));
+        const byUrn = (rs: RegisteredResource[]) => new Map(rs.map((r) => [r.urn, r]));
+        const a = byUrn(once.resources);
+        const b = byUrn(batched.resources);
+        assert.equal(b.size, a.size);
+        assert.ok(a.size > 130 * 2, `only ${a.size} resources`);
+        for (const [urn, r] of a) assert.deepEqual(b.get(urn), r, urn);
+        assert.deepEqual(batched.outputs, once.outputs);
+    });
+
+    it("index.ts builds the platform in batches", () => {
+        const src = fs.readFileSync(path.join(PROJECT_DIR, "index.ts"), "utf8");
+        assert.match(src, /createPlatformInBatches\(loadFromPulumi\(\)\)/);
+        assert.doesNotMatch(src, /createPlatform\(/);
     });
 });
 
