@@ -20,7 +20,7 @@ export interface EngineResult {
     requests: number; mutating: number; dryRun: number; byVerb: Record<string, number>;
     /** Resources in the stack's state after the first `up` (the same for every op of that side and round). */
     stateResources?: number;
-    /** Bytes of that state (`pulumi stack export`). */
+    /** Bytes of that state as `pulumi stack export` prints it (indented JSON: about 5× the state file at N = 50). */
     stateBytes?: number;
     /** "skipped": the command ran with PULUMI_SKIP_CHECKPOINTS=true (bench/engine.sh says why); absent or "written": the CLI's default. */
     checkpoints?: "written" | "skipped";
@@ -75,7 +75,7 @@ function report(resultsFile: string, metaFile: string, out: string): void {
         const state = (side: string): number | undefined => ofN.find((r) => r.side === side && r.stateResources)?.stateResources;
         const stateMB = (side: string): string => {
             const b = ofN.find((r) => r.side === side && r.stateBytes)?.stateBytes;
-            return b ? ` (${(b / 2 ** 20).toFixed(1)} MiB)` : "";
+            return b ? ` (${(b / 2 ** 20).toFixed(1)} MiB exported)` : "";
         };
         for (const [op, opLabel] of OPS) for (const ckpt of ["skipped", "written"] as const) {
             const withCkpt = (r: EngineResult) => r.op === op && (r.checkpoints ?? "written") === ckpt;
