@@ -35,24 +35,22 @@ const OPS: [string, string][] = [
 ];
 
 function gen(n: number, dir: string, platformFile: string): void {
-    const g = generateStack(n, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" }, scaling: false });
-    const platform = fs.readFileSync(platformFile, "utf8");
-    fs.mkdirSync(dir, { recursive: true });
     // The models go to a model file (modelplane:modelFiles), as a fleet's must: inline, 1,000 models make the stack
     // config too large for the environment variable Pulumi hands it over in (components/config.ts CONFIG_ENV_LIMIT_BYTES).
-    const doc = YAML.parse(g.stackYaml) as { config: Record<string, unknown> & { "modelplane:models": { replicas?: number }[] } };
-    const models = doc.config["modelplane:models"];
-    const stackWith = (file: string): string => {
-        const { "modelplane:models": _inline, ...rest } = doc.config;
-        return YAML.stringify({ config: { ...rest, "modelplane:modelFiles": [file] } }).trimEnd() + "\n" + platform;
-    };
-    fs.writeFileSync(path.join(dir, "models.yaml"), YAML.stringify(models));
-    fs.writeFileSync(path.join(dir, "base.yaml"), stackWith(path.join(dir, "models.yaml")));
-    const changed = structuredClone(models);
+    const baseModels = path.join(dir, "models.yaml");
+    const changeModels = path.join(dir, "models-change.yaml");
+    const g = generateStack(n, { cloud: "existing", cluster: { name: "bench", context: "modelplane-e2e" }, scaling: false }, { modelFile: baseModels });
+    const platform = fs.readFileSync(platformFile, "utf8");
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(baseModels, g.modelsYaml!);
+    fs.writeFileSync(path.join(dir, "base.yaml"), g.stackYaml.trimEnd() + "\n" + platform);
+    const changed = YAML.parse(g.modelsYaml!) as { replicas?: number }[];
     if (changed[0].replicas !== 1) throw new Error("bench: the first generated model no longer has replicas: 1");
     changed[0].replicas = 2;
-    fs.writeFileSync(path.join(dir, "models-change.yaml"), YAML.stringify(changed));
-    fs.writeFileSync(path.join(dir, "change.yaml"), stackWith(path.join(dir, "models-change.yaml")));
+    fs.writeFileSync(changeModels, YAML.stringify(changed));
+    const stack = YAML.parse(g.stackYaml) as { config: Record<string, unknown> };
+    stack.config["modelplane:modelFiles"] = [changeModels];
+    fs.writeFileSync(path.join(dir, "change.yaml"), YAML.stringify(stack).trimEnd() + "\n" + platform);
     fs.writeFileSync(path.join(dir, "policy.json"), JSON.stringify(g.policyConfig));
 }
 

@@ -398,14 +398,11 @@ export function configEnvBytes(raw: Record<string, unknown>): number {
     return Buffer.byteLength(`PULUMI_CONFIG=${JSON.stringify(values)}`) + 1;
 }
 
-/** Where a model of the merged list came from: inline (`modelplane:models[i]`) or entry `index` of a model file. */
-interface ModelOrigin { file: string; index: number }
-
 /**
- * Appends the models of `modelplane:modelFiles` to `own.models`. Returns, for every merged index past the inline
- * ones, the file and index it came from (error paths name those, not the merged list).
+ * Appends the models of `modelplane:modelFiles` to `own.models`. Returns, by merged index, where each model from a
+ * file is written (`<file>[i]`; undefined for the inline ones), which error paths name instead of the merged list.
  */
-function mergeModelFiles(own: Record<string, unknown>, failed: Set<string>, baseDir: string, issues: ConfigIssue[]): (ModelOrigin | undefined)[] {
+function mergeModelFiles(own: Record<string, unknown>, failed: Set<string>, baseDir: string, issues: ConfigIssue[]): (string | undefined)[] {
     const files = own.modelFiles;
     if (files === undefined || failed.has("modelFiles")) return [];
     const key = `${PROJECT}:modelFiles`;
@@ -413,7 +410,7 @@ function mergeModelFiles(own: Record<string, unknown>, failed: Set<string>, base
     const inline = Array.isArray(own.models) ? own.models : own.models === undefined ? [] : undefined;
     if (!inline) return []; // modelplane:models itself is wrong: reported by the schema
     const merged: unknown[] = [...inline];
-    const origins: ModelOrigin[] = [];
+    const origins: string[] = [];
     files.forEach((file, f) => {
         if (typeof file !== "string" || file === "") return; // the schema reports it
         const at = `${key}[${f}]`;
@@ -437,20 +434,17 @@ function mergeModelFiles(own: Record<string, unknown>, failed: Set<string>, base
             issues.push({ path: at, message: `${quoteValue(file)} must be a YAML list of models (the entries of modelplane:models), not ${typeof doc === "object" ? "a mapping" : `a ${typeof doc}`}` });
             return;
         }
-        doc.forEach((m, i) => { merged.push(m); origins.push({ file, index: i }); });
+        doc.forEach((m, i) => { merged.push(m); origins.push(`${file}[${i}]`); });
     });
     own.models = merged;
     return origins.length > 0 ? [...Array<undefined>(inline.length).fill(undefined), ...origins] : [];
 }
 
 /** Rewrites `modelplane:models[k]` (a merged index) to `<file>[i]` for models that came from a model file. */
-function originPaths(issues: ConfigIssue[], origins: (ModelOrigin | undefined)[]): ConfigIssue[] {
+function originPaths(issues: ConfigIssue[], origins: (string | undefined)[]): ConfigIssue[] {
     if (origins.length === 0) return issues;
     const re = new RegExp(`${PROJECT}:models\\[(\\d+)\\]`, "g");
-    const swap = (text: string) => text.replace(re, (whole, k: string) => {
-        const o = origins[Number(k)];
-        return o ? `${o.file}[${o.index}]` : whole;
-    });
+    const swap = (text: string) => text.replace(re, (whole, k: string) => origins[Number(k)] ?? whole);
     return issues.map((i) => ({ ...i, path: swap(i.path), message: swap(i.message) }));
 }
 
@@ -513,7 +507,7 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
     const parts = parseParts(own, failed, issues);
     const cfg = resolve(parts, providers, options.stack ?? "stack", issues);
     if (issues.length > 0 || !cfg) throw new ConfigError(originPaths(sortInFileOrder(issues, raw, own), origins));
-    if (origins.length > 0) cfg.modelPaths = cfg.models.map((_, i) => origins[i] ? `${origins[i].file}[${origins[i].index}]` : formatPath(["models", i]));
+    if (origins.length > 0) cfg.modelPaths = cfg.models.map((_, i) => origins[i] ?? formatPath(["models", i]));
     return cfg;
 }
 

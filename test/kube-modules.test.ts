@@ -22,10 +22,10 @@ describe("program: @pulumi/kubernetes modules it loads", function () {
             const out = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-kube-modules-"));
             try {
                 const probe = `
+                    const path = require("node:path");
                     process.argv = [process.argv[0], ${JSON.stringify(path.join(root, "plan", "main.js"))}, ${JSON.stringify(stack)}, "--out", ${JSON.stringify(out)}];
                     process.on("exit", () => process.stderr.write("\\nLOADED " + JSON.stringify(Object.keys(require.cache)
                         .filter((f) => /@pulumi[\\\\/]kubernetes[\\\\/]/.test(f)).map((f) => f.replace(/.*@pulumi[\\\\/]kubernetes[\\\\/]/, "").split(path.sep).join("/")))));
-                    const path = require("node:path");
                     require(${JSON.stringify(path.join(root, "plan", "main.js"))});`;
                 const r = spawnSync(process.execPath, ["-e", probe], { cwd: root, encoding: "utf8" });
                 assert.equal(r.status, 0, r.stderr);
