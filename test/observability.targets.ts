@@ -31,6 +31,28 @@ export function selects(sel: Selector | undefined, labels: Record<string, string
     return true;
 }
 
+/** A connection's source, as NetworkPolicy peers see it. */
+export interface Source { namespaceLabels: Record<string, string>; podLabels: Record<string, string>; sameNamespace: boolean }
+
+/**
+ * NetworkPolicy ingress as Kubernetes evaluates it: a pod no policy selects accepts everything; a selected pod accepts
+ * a connection only if some rule of some policy selecting it admits the source (peers: namespaceSelector and/or
+ * podSelector; a podSelector alone means the policy's own namespace) and the port (no `ports`: every port).
+ */
+export function admits(policies: Obj[], podLabels: Record<string, string>, src: Source, port: number): boolean {
+    const selecting = policies.filter((p) => selects(p.spec.podSelector, podLabels));
+    if (selecting.length === 0) return true;
+    return selecting.some((p) => (p.spec.ingress as Obj[]).some((rule) => {
+        const portOk = rule.ports === undefined || (rule.ports as Obj[]).some((pp) => pp.port === port);
+        const fromOk = (rule.from as Obj[]).some((peer) => {
+            const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector, src.namespaceLabels) : src.sameNamespace;
+            const podOk = peer.podSelector ? selects(peer.podSelector, src.podLabels) : true;
+            return nsOk && podOk;
+        });
+        return portOk && fromOk;
+    }));
+}
+
 /** prometheus-operator namespaceSelector: `any`, or matchNames; absent means the monitor's own namespace. */
 export function inNamespaces(monitor: Obj, ns: string): boolean {
     const nsSel = monitor.spec.namespaceSelector as Obj | undefined;

@@ -16,7 +16,7 @@ import { buildNetworkPolicies, PORTS } from "../components/tenancy/objects";
 import { RegisteredResource } from "../lib/resources";
 import { SHIPPED_STACKS, ofType, registered, shippedResources, stackConfig } from "./harness";
 import {
-    PodTarget, ServiceTarget, affinityAdmits, eppServices, gatewayPods, gpuNodes, modelPods, podMonitorsOf, podMonitorsSelecting,
+    PodTarget, ServiceTarget, Source, admits, affinityAdmits, eppServices, gatewayPods, gpuNodes, modelPods, podMonitorsOf, podMonitorsSelecting,
     selects, serviceMonitorsOf, tolerates,
 } from "./observability.targets";
 
@@ -243,24 +243,7 @@ describe("observability: monitor builders", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// NetworkPolicies: what they admit, evaluated as Kubernetes does (a pod selected by some policy accepts a
-// connection only if some rule of some policy selecting it admits the source and the port).
-
-interface Source { namespaceLabels: Record<string, string>; podLabels: Record<string, string>; sameNamespace: boolean }
-
-function admits(policies: Obj[], podLabels: Record<string, string>, src: Source, port: number): boolean {
-    const selecting = policies.filter((p) => selects(p.spec.podSelector, podLabels));
-    if (selecting.length === 0) return true;
-    return selecting.some((p) => (p.spec.ingress as Obj[]).some((rule) => {
-        const portOk = rule.ports === undefined || (rule.ports as Obj[]).some((pp) => pp.port === port);
-        const fromOk = (rule.from as Obj[]).some((peer) => {
-            const nsOk = peer.namespaceSelector ? selects(peer.namespaceSelector, src.namespaceLabels) : src.sameNamespace;
-            const podOk = peer.podSelector ? selects(peer.podSelector, src.podLabels) : true;
-            return nsOk && podOk;
-        });
-        return portOk && fromOk;
-    }));
-}
+// NetworkPolicies: what they admit (test/observability.targets.ts `admits`).
 
 describe("observability: NetworkPolicies let Prometheus scrape and nothing else", () => {
     const prod = stackConfig("prod");

@@ -2,12 +2,15 @@
 // model ServiceAccount — pure builders first, then what the shipped stacks register under mocks.
 import { strict as assert } from "node:assert";
 import {
-    ENVOY_GATEWAY_NAMESPACE, KSERVE_LABELS, buildNamespace, buildNetworkPolicies, buildResourceQuota, gatewayNamespaces,
+    ENVOY_GATEWAY_NAMESPACE, KSERVE_LABELS, MODEL_WORKERS_POLICY, PORTS, buildNamespace, buildNetworkPolicies, buildResourceQuota,
+    gatewayNamespaces,
 } from "../components/tenancy/objects";
 import { HF_TOKEN_KEY, HF_TOKEN_SECRET, MODEL_SERVICE_ACCOUNT } from "../components/names";
 import { GPU_RESOURCE, MANAGED_BY_LABEL, TEAM_LABEL } from "../lib/labels";
 import { RegisteredResource, SECRET_PLACEHOLDER } from "../lib/resources";
-import { ofType, registered, shippedResources, stackConfig } from "./harness";
+import { SHIPPED_STACKS, ofType, registered, shippedResources, stackConfig } from "./harness";
+import { PROMETHEUS_POD_LABELS } from "../components/observability/targets";
+import { Source, admits, gatewayPods, modelPods, selects } from "./observability.targets";
 
 type Obj = Record<string, any>;
 
@@ -67,9 +70,21 @@ describe("tenancy: builders", () => {
         assert.deepEqual(ports(pickers.spec.ingress[1]), [9090]);
     });
 
+    it("NetworkPolicies: LWS workers (no kserve.io/component) reachable only from the namespace's KServe pods", () => {
+        const workers = buildNetworkPolicies(team, prod.platform).find((p) => p.metadata.name === MODEL_WORKERS_POLICY) as Obj;
+        assert.deepEqual(workers.spec.podSelector, {
+            matchLabels: { "app.kubernetes.io/part-of": "llminferenceservice" },
+            matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In",
+                values: ["llminferenceservice-workload-worker", "llminferenceservice-workload-worker-prefill"] }],
+        });
+        assert.deepEqual(workers.spec.policyTypes, ["Ingress"]);
+        assert.deepEqual(workers.spec.ingress, [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/part-of": "llminferenceservice" } } }] }]);
+    });
+
     it("NetworkPolicies follow platform.gateway.namespace and platform.monitoringNamespace", () => {
         const cfg = stackConfig("local", (raw) => {
-            raw["modelplane:platform"] = { gateway: { namespace: "edge" }, monitoringNamespace: "observability" };
+            // The cluster's own Prometheus in "observability" (this stack installs none: with its own, the key must name "monitoring").
+            raw["modelplane:platform"] = { gateway: { namespace: "edge" }, monitoringNamespace: "observability", monitoring: { enabled: false } };
         });
         assert.deepEqual(gatewayNamespaces(cfg.platform), ["edge", ENVOY_GATEWAY_NAMESPACE]);
         const [servers] = buildNetworkPolicies(cfg.teams[0], cfg.platform) as Obj[];
@@ -81,7 +96,7 @@ describe("tenancy: builders", () => {
 describe("tenancy: registered objects", function () {
     this.timeout(300_000);
 
-    it("prod: per team a Namespace, a ResourceQuota equal to gpuQuota, two NetworkPolicies, the token Secret and ServiceAccount", async () => {
+    it("prod: per team a Namespace, a ResourceQuota equal to gpuQuota, three NetworkPolicies, the token Secret and ServiceAccount", async () => {
         const rs = await shippedResources("prod");
         const cfg = stackConfig("prod");
         const teamNamespaces = ofType(rs, T.namespace).filter((r) => meta(r).labels?.[TEAM_LABEL] !== undefined);
@@ -92,7 +107,7 @@ describe("tenancy: registered objects", function () {
             const quotas = inNs(rs, T.quota, team.name);
             assert.equal(quotas.length, 1);
             assert.equal((quotas[0].props.spec as Obj).hard[`requests.${GPU_RESOURCE}`], String(team.gpuQuota));
-            assert.equal(inNs(rs, T.netpol, team.name).length, 2);
+            assert.equal(inNs(rs, T.netpol, team.name).length, 3);
             assert.equal(inNs(rs, T.secret, team.name).length, 1);
             assert.equal(inNs(rs, T.sa, team.name).length, 1, "nothing else registers ServiceAccounts in team namespaces");
             for (const r of [...quotas, ...inNs(rs, T.netpol, team.name), ...inNs(rs, T.secret, team.name), ...inNs(rs, T.sa, team.name)]) {
@@ -163,4 +178,42 @@ describe("tenancy: registered objects", function () {
         assert.equal(inNs(rs, T.quota, "demo").length, 1);
         assert.equal((inNs(rs, T.quota, "demo")[0].props.spec as Obj).hard[`requests.${GPU_RESOURCE}`], "0");
     });
+});
+
+// Every pod KServe v0.20.0 makes for the shipped models (test/observability.targets.ts modelPods: labels from its
+// code, not from our selectors), against the NetworkPolicies the program registers in its namespace.
+describe("tenancy: NetworkPolicies over the pods KServe creates", function () {
+    this.timeout(300_000);
+    // Ports the pods of one service use among themselves, chosen at run time (torch.distributed 29500, Ray 6379,
+    // data-parallel RPC 5555, NIXL 5600) and the served ones.
+    const peerPorts = [PORTS.vllm, PORTS.decodeVllm, 5555, 5600, 6379, 29500];
+    const nsLabels = (ns: string) => ({ "kubernetes.io/metadata.name": ns });
+
+    for (const stack of SHIPPED_STACKS) {
+        it(`${stack}: every model pod is selected by a policy; a service's pods reach each other on any port; workers admit no one else`, async () => {
+            const rs = await shippedResources(stack);
+            const pods = modelPods(rs);
+            const policiesIn = (ns: string) => inNs(rs, T.netpol, ns).map((r) => r.props as Obj);
+            for (const pod of pods) {
+                const policies = policiesIn(pod.namespace);
+                assert.ok(policies.some((p) => selects(p.spec.podSelector, pod.labels)), `${pod.what}: no NetworkPolicy selects it (open to every pod of the cluster)`);
+                const service = pod.labels["app.kubernetes.io/name"];
+                for (const peer of pods.filter((q) => q !== pod && q.namespace === pod.namespace && q.labels["app.kubernetes.io/name"] === service)) {
+                    const src: Source = { namespaceLabels: nsLabels(pod.namespace), podLabels: peer.labels, sameNamespace: true };
+                    for (const port of peerPorts) assert.ok(admits(policies, pod.labels, src, port), `${pod.what} refuses ${peer.what} on ${port}`);
+                }
+            }
+            const workers = pods.filter((p) => p.what.endsWith("worker"));
+            if (stack === "prod") assert.ok(workers.length > 0, "prod ships a multi-node model (LWS workers)");
+            const prometheus: Source = { namespaceLabels: nsLabels("monitoring"), podLabels: { ...PROMETHEUS_POD_LABELS }, sameNamespace: false };
+            const gateways: Source[] = gatewayPods(rs).map((g) => ({ namespaceLabels: nsLabels(g.namespace), podLabels: g.labels, sameNamespace: false }));
+            const neighbour: Source = { namespaceLabels: {}, podLabels: { app: "notebook" }, sameNamespace: true };
+            for (const w of workers) {
+                const policies = policiesIn(w.namespace);
+                for (const src of [prometheus, neighbour, ...gateways]) {
+                    assert.deepEqual(peerPorts.filter((port) => admits(policies, w.labels, src, port)), [], `${w.what} admits ${JSON.stringify(src.podLabels)}`);
+                }
+            }
+        });
+    }
 });

@@ -7,8 +7,12 @@
 //   item would not be counted, so the quota has `requests.nvidia.com/gpu` only — which caps limits as well.
 // - KServe pod labels (kserve/kserve pkg/controller/v1alpha2/llmisvc/workload.go GetWorkloadLabelSelector,
 //   scheduler.go SchedulerLabels, pkg/constants/constants.go):
-//     model server pods (single, decode, prefill, LWS leader and workers):
+//     model server pods (single, decode, prefill, LWS leaders):
 //       app.kubernetes.io/part-of=llminferenceservice, kserve.io/component=workload, app.kubernetes.io/name=<svc>
+//     LWS worker pods of a service with a leader template (every multi-node topology modelplane ships) get no
+//       kserve.io/component, only app.kubernetes.io/component=llminferenceservice-workload-worker (decode/main) or
+//       llminferenceservice-workload-worker-prefill (workload_multi_node.go expectedMainMultiNodeLWS /
+//       expectedPrefillMultiNodeLWS at v0.20.0), so the model-servers policy does not select them: they get their own.
 //     EPP (endpoint picker) pods:
 //       app.kubernetes.io/part-of=llminferenceservice, app.kubernetes.io/component=llminferenceservice-router-scheduler
 // - Ports (config/llmisvcconfig/*.yaml): vLLM 8000 (/v1, /health, /metrics); P/D decode pods: routing sidecar
@@ -27,11 +31,14 @@ export const ENVOY_GATEWAY_NAMESPACE = "envoy-gateway-system";
 export const RESOURCE_QUOTA_NAME = "gpu-quota";
 export const MODEL_SERVERS_POLICY = "model-servers";
 export const ENDPOINT_PICKERS_POLICY = "endpoint-pickers";
+export const MODEL_WORKERS_POLICY = "model-workers";
 
 export const KSERVE_LABELS = {
     partOf: { key: "app.kubernetes.io/part-of", value: "llminferenceservice" },
     workload: { key: "kserve.io/component", value: "workload" },
     scheduler: { key: "app.kubernetes.io/component", value: "llminferenceservice-router-scheduler" },
+    /** app.kubernetes.io/component of LWS workers (pkg/constants/constants.go at v0.20.0: LLMComponentWorkloadWorker*). */
+    workers: { key: "app.kubernetes.io/component", values: ["llminferenceservice-workload-worker", "llminferenceservice-workload-worker-prefill"] },
 } as const;
 
 export const PORTS = {
@@ -61,6 +68,7 @@ export interface ResourceQuotaObject {
 }
 interface LabelSelector {
     matchLabels: Record<string, string>;
+    matchExpressions?: { key: string; operator: "In"; values: string[] }[];
 }
 export interface NetworkPolicyPeer {
     namespaceSelector?: LabelSelector;
@@ -107,7 +115,8 @@ export function gatewayNamespaces(platform: PlatformSettings): string[] {
  * Ingress to a team's KServe pods. Model servers: from the gateway's proxies and Prometheus on the serving
  * ports, and from every KServe pod of the namespace (EPP, LWS peers, prefill/decode peers) on any
  * port. Endpoint pickers: from the gateway's proxies on the ext_proc port, from Prometheus on metrics, and from
- * the namespace's KServe pods (KV events). Everything else in the namespace is left alone.
+ * the namespace's KServe pods (KV events). LWS workers: from the namespace's KServe pods only. Everything else in
+ * the namespace is left alone.
  */
 export function buildNetworkPolicies(team: TeamConfig, platform: PlatformSettings): NetworkPolicyObject[] {
     const kservePods: NetworkPolicyPeer = { podSelector: { matchLabels: { [KSERVE_LABELS.partOf.key]: KSERVE_LABELS.partOf.value } } };
@@ -115,27 +124,35 @@ export function buildNetworkPolicies(team: TeamConfig, platform: PlatformSetting
     // Only the Prometheus pods of the monitoring namespace, and only on the ports that serve /metrics (vLLM's
     // metrics share its API port; the EPP's have their own).
     const monitoring = prometheusPeer(platform);
-    const policy = (name: string, selector: Record<string, string>, ingress: NetworkPolicyRule[]): NetworkPolicyObject => ({
+    const policy = (name: string, podSelector: LabelSelector, ingress: NetworkPolicyRule[]): NetworkPolicyObject => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
         metadata: { name, namespace: team.name, labels: teamLabels(team) },
-        spec: { podSelector: { matchLabels: selector }, policyTypes: ["Ingress"], ingress },
+        spec: { podSelector, policyTypes: ["Ingress"], ingress },
     });
     return [
-        policy(MODEL_SERVERS_POLICY, {
+        policy(MODEL_SERVERS_POLICY, { matchLabels: {
             [KSERVE_LABELS.partOf.key]: KSERVE_LABELS.partOf.value,
             [KSERVE_LABELS.workload.key]: KSERVE_LABELS.workload.value,
-        }, [
+        } }, [
             { from: gateways, ports: tcp(PORTS.vllm, PORTS.decodeVllm) },
             { from: [monitoring], ports: tcp(PORTS.vllm, PORTS.decodeVllm) },
             { from: [kservePods] },
         ]),
-        policy(ENDPOINT_PICKERS_POLICY, {
+        policy(ENDPOINT_PICKERS_POLICY, { matchLabels: {
             [KSERVE_LABELS.partOf.key]: KSERVE_LABELS.partOf.value,
             [KSERVE_LABELS.scheduler.key]: KSERVE_LABELS.scheduler.value,
-        }, [
+        } }, [
             { from: gateways, ports: tcp(PORTS.eppGrpc) },
             { from: [monitoring], ports: tcp(PORTS.eppMetrics) },
+            { from: [kservePods] },
+        ]),
+        // LWS workers run vLLM headless (no HTTP API, no /metrics: components/observability/monitors.ts): only their
+        // own service's peers talk to them (torch.distributed / NCCL / data-parallel RPC on ports chosen at run time).
+        policy(MODEL_WORKERS_POLICY, {
+            matchLabels: { [KSERVE_LABELS.partOf.key]: KSERVE_LABELS.partOf.value },
+            matchExpressions: [{ key: KSERVE_LABELS.workers.key, operator: "In", values: [...KSERVE_LABELS.workers.values] }],
+        }, [
             { from: [kservePods] },
         ]),
     ];
