@@ -128,7 +128,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:platform.gateway.tls.email": "ACME account contact (letsencrypt).",
     "modelplane:platform.gateway.aiGateway": "Install Envoy AI Gateway (needed to route to InferencePools).",
     "modelplane:platform.gateway.bufferLimit": "Request buffer limit for LLM bodies (Envoy's default is too small for long prompts).",
-    "modelplane:platform.monitoringNamespace": "Namespace whose pods may scrape model pods (NetworkPolicy).",
+    "modelplane:platform.monitoringNamespace": "Namespace whose pods may scrape model pods (NetworkPolicy). Must stay `monitoring` while this stack installs Prometheus (`platform.monitoring.enabled` with charts on); another namespace names the cluster's own Prometheus.",
     "modelplane:platform.monitoring": "Prometheus: kube-prometheus-stack 83.4.0, release `prometheus` in namespace `monitoring`, serving HTTPS (cert-manager self-signed) at `https://prometheus-kube-prometheus-prometheus.monitoring.svc:9090`, and what it scrapes: every model's vLLM pods and endpoint picker, the gateway's Envoy proxies, KServe's controller, DCGM on the GPU nodes.",
     "modelplane:platform.monitoring.enabled": "Install Prometheus and register the monitors (with charts on; the monitors need its CRDs, so nothing is registered with `platform.charts: false`). On by default: the models' and GPUs' metrics and the autoscaler all read it; `false` where the cluster has its own (autoscaling then cannot be installed).",
     "modelplane:platform.monitoring.footprint": "`small` (KServe's test sizing: 512 MiB, 1 day of data) or `standard` (2–8 GiB, 7 days / 20 GB); default `small` on cloud `existing`, `standard` on aws/gcp.",

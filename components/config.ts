@@ -13,6 +13,7 @@ import { topology, Topology } from "../lib/topology";
 import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
+import { PROMETHEUS_NAMESPACE } from "./monitoring/values";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
 import { allocatable, podSize, worstCaseReplicas } from "./models/sizing";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerImageTag } from "./cluster/autoscaler";
@@ -870,6 +871,7 @@ function resolve(s: StackParts, providers: Record<string, string>, stackName: st
 
     if (s.platform) {
         checkAutoscaling(s, add);
+        checkMonitoringNamespace(s.platform, add);
         issues.push(...validateVersionOverrides(s.platform.versions, { aiGateway: s.platform.gateway.aiGateway }));
         if (s.platform.gateway.tls?.issuer === "letsencrypt" && !s.platform.gateway.tls.email) {
             add(at("platform", "gateway", "tls", "email"), "is required with issuer letsencrypt (ACME account contact)");
@@ -918,6 +920,20 @@ function checkAutoscaling(s: StackParts, add: Add): void {
     const where = m.scaling !== undefined ? formatPath(["models", i, "scaling"]) : formatPath(["models", i, "prefill", "scaling"]);
     add(where, `needs the model-autoscaling stack (Prometheus, KEDA, WVA), which this stack does not install (${stack.why}): ` +
         "KServe v0.20.0 would stop at ScalingCRDNotFound before it creates the model's route; use replicas instead of scaling, or set that key to true");
+}
+
+/**
+ * The model pods' NetworkPolicies admit scrapes from `monitoringNamespace` only (components/observability/
+ * networkPolicies.ts). When this stack installs Prometheus it runs in PROMETHEUS_NAMESPACE, a fixed name (KServe's
+ * and WVA's settings point there), so any other value would block every scrape, and with it the dashboards and the
+ * autoscaler's metrics. Another namespace is for a cluster's own Prometheus (monitoring.enabled false or charts off).
+ */
+function checkMonitoringNamespace(platform: PlatformSettings, add: Add): void {
+    if (!platform.monitoring.enabled || !platform.charts || platform.monitoringNamespace === PROMETHEUS_NAMESPACE) return;
+    add(`${PROJECT}:platform.monitoringNamespace`, `${quoteValue(platform.monitoringNamespace)} is not where this stack's Prometheus runs ` +
+        `("${PROMETHEUS_NAMESPACE}", platform.monitoring.enabled): the model pods' NetworkPolicies would admit scrapes from ` +
+        `${quoteValue(platform.monitoringNamespace)} only, so nothing would be scraped; remove the key, or set ` +
+        `${PROJECT}:platform.monitoring.enabled to false to use your cluster's own Prometheus in that namespace`);
 }
 
 function checkUnique(names: (string | undefined)[], key: string, what: string, add: Add): void {

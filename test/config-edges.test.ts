@@ -106,6 +106,14 @@ describe("config edges: bounds are inclusive", () => {
         expectOnly(cidr("10.0.0.0/33"), [["modelplane:cluster.endpointPublicAccessCidrs[0]", '"10.0.0.0/33" must be an IPv4 CIDR such as 10.60.0.0/16']]);
     });
 
+    it("monitoringNamespace: only \"monitoring\" while this stack installs Prometheus; any namespace for the cluster's own", () => {
+        const ns = (platform: Raw) => aws({ "modelplane:platform": { monitoringNamespace: "observability", ...platform } });
+        expectOnly(ns({}), [["modelplane:platform.monitoringNamespace", /^"observability" is not where this stack's Prometheus runs/]]);
+        accepted(ns({ monitoring: { enabled: false } }));
+        accepted(ns({ charts: false }));
+        accepted(aws({ "modelplane:platform": { monitoringNamespace: "monitoring" } }));
+    });
+
     it("team names: not a system namespace, nothing starting with kube-", () => {
         const team = (name: string) => aws({ "modelplane:teams": [{ name, gpuQuota: 1 }], "modelplane:models": [] });
         for (const name of ["kube-foo", "kube-system", "default", "kserve", "monitoring"]) {

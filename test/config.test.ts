@@ -337,6 +337,8 @@ const cases: Case[] = [
         path: "modelplane:platform.gateway.tls.email", message: /^"platform team" must be an email address$/ },
     { name: "monitoring namespace with capitals", stack: "prod", mutate: (r) => { r["modelplane:platform"].monitoringNamespace = "Monitoring"; },
         path: "modelplane:platform.monitoringNamespace", message: /^"Monitoring" must be a lowercase RFC 1123 label/ },
+    { name: "monitoring namespace other than the installed Prometheus's", stack: "prod", mutate: (r) => { r["modelplane:platform"].monitoringNamespace = "observability"; },
+        path: "modelplane:platform.monitoringNamespace", message: /^"observability" is not where this stack's Prometheus runs \("monitoring", platform\.monitoring\.enabled\).*set modelplane:platform\.monitoring\.enabled to false/ },
     { name: "charts written as no", stack: "prod", mutate: (r) => { r["modelplane:platform"].charts = "no"; },
         path: "modelplane:platform.charts", message: /^"no" must be true or false$/ },
     { name: "misspelt gateway key", stack: "prod", mutate: (r) => { r["modelplane:platform"].gateway.tlss = {}; },
