@@ -2,7 +2,7 @@
 # `npm run bench:engine [-- 50 200 1000]`: `pulumi preview` and `up` of generated fleets through the real CLI,
 # language host, engine and Kubernetes provider against local API servers, side by side with a floor program that
 # registers the same resources with the same inputs (bench/engine-floor.ts), and the e2e stack's preview
-# type-checked vs transpile-only. Writes bench/engine.md (bench/engine.ts report). Not part of CI.
+# type-checked vs transpile-only (and, as a reference, without CRD bodies). Writes bench/engine.md (bench/engine.ts report). Not part of CI.
 #
 # Uses the e2e toolchain (test/e2e/toolchain.sh: built on first use, ~30 min cold) and its helpers
 # (test/e2e/lib/cluster.sh: temp dir, PKI, processes stopped by the EXIT trap; lib/stack.sh: the e2e stack and its
@@ -206,10 +206,22 @@ if [ "$E2E_ROUNDS" -gt 0 ]; then
   (cd "$PROJ_P" && write_stack 1)
   cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_T/Pulumi.e2e.yaml"  # one backend, one project name: the same stack
   cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_B/Pulumi.e2e.yaml"
-  STACK=e2e
+  # The reference: the same stack, every CRD bundle's files one empty file (a stack of its own, so the previews of the
+  # others are not affected). Its custom resources preview without a server dry run (their CRDs are unknown), as the
+  # others' do on a new stack.
+  echo "# no CRD bodies (bench reference)" >"$TMP/no-crd-bodies.yaml"
+  (cd "$PROJ_P" && pulumi stack init e2e-bare --secrets-provider passphrase >>"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; exit 1; }
+  { grep '^encryptionsalt:' "$PROJ_P/Pulumi.e2e-bare.yaml"; grep -v '^encryptionsalt:' "$PROJ_P/Pulumi.e2e.yaml" \
+      | sed -E "s|^(      [A-Za-z]+: )\{ files: \[.*\] \}\$|\1{ files: [\"$TMP/no-crd-bodies.yaml\"] }|"; } >"$TMP/e2e-bare.yaml"
+  mv "$TMP/e2e-bare.yaml" "$PROJ_P/Pulumi.e2e-bare.yaml"
+  [ "$(grep -c 'no-crd-bodies.yaml' "$PROJ_P/Pulumi.e2e-bare.yaml")" = "$(grep -c '{ files: \[' "$PROJ_P/Pulumi.e2e.yaml")" ] \
+    || { echo "engine bench: the no-CRD-bodies stack did not replace every files list" >&2; exit 1; }
   for r in $(seq 1 "$E2E_ROUNDS"); do
-    order=(before typechecked transpile-only); [ $((r % 2)) = 0 ] && order=(transpile-only typechecked before)
-    for mode in "${order[@]}"; do measure 2 "$r" program "e2e-$mode" preview --stack e2e; done
+    order=(before typechecked transpile-only no-crd-bodies); [ $((r % 2)) = 0 ] && order=(no-crd-bodies transpile-only typechecked before)
+    for mode in "${order[@]}"; do
+      STACK=e2e; [ "$mode" = no-crd-bodies ] && STACK=e2e-bare
+      measure 2 "$r" program "e2e-$mode" preview --stack "$STACK"
+    done
   done
   server_stop program
   report

@@ -148,7 +148,8 @@ function report(resultsFile: string, metaFile: string, out: string): void {
 
 /**
  * The e2e stack's preview of a new stack, round by round: the program as it was when issue 18 was filed, type-checked
- * as the e2e ran it ("before"); this code type-checked; this code as shipped (transpile-only).
+ * as the e2e ran it ("before"); this code type-checked; this code as shipped (transpile-only); and, as a reference, this
+ * code on the same stack without CRD bodies.
  */
 function e2eSection(rs: EngineResult[], beforeRev: string): string[] {
     if (rs.length === 0) return [];
@@ -156,12 +157,15 @@ function e2eSection(rs: EngineResult[], beforeRev: string): string[] {
     const before = of("e2e-before");
     const checked = of("e2e-typechecked");
     const after = of("e2e-transpile-only");
+    const bare = of("e2e-no-crd-bodies");
     const rounds = [...new Set(rs.map((r) => r.round))].sort((a, b) => a - b);
     const inRound = (xs: EngineResult[], round: number) => xs.find((r) => r.round === round);
     const cell = (r: EngineResult | undefined) => (r ? `${f1(r.wallS)} (${f1(r.probe?.firstS)} / ${f1(r.probe?.exitS)})${r.exit !== 0 ? ` exit ${r.exit}` : ""}` : "–");
     const ratio = (a: EngineResult | undefined, b: EngineResult | undefined) => (a && b ? a.wallS / b.wallS : NaN);
     const speedups = rounds.map((k) => ratio(inRound(before, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
     const checkCost = rounds.map((k) => ratio(inRound(checked, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
+    const diff = (a: EngineResult | undefined, b: EngineResult | undefined) => (a && b ? a.wallS - b.wallS : NaN);
+    const crdCost = rounds.map((k) => diff(inRound(after, k), inRound(bare, k))).filter((x) => !Number.isNaN(x));
     const med = (xs: EngineResult[]) => (xs.length ? f1(median(xs.map((r) => r.wallS))) : "–");
     return [
         "## The e2e stack's `pulumi preview`: before and after, in one run",
@@ -171,14 +175,17 @@ function e2eSection(rs: EngineResult[], beforeRev: string): string[] {
             `program at ${beforeRev} (the last commit before issue 18's work), type-checked as every e2e and user preview then ran it ` +
             "(@pulumi/pulumi 3.248 cmd/run/run.js with ts-node and tsconfig.json); **type-checked** = this code run the same way; " +
             "**after** = this code as shipped (tsconfig.pulumi.json: transpile-only, swc). Cells: wall s (the program's first registration " +
-            "s / its exit s).",
+            "s / its exit s). **no CRD bodies** (a reference, not a way to run): this code as shipped on the same stack with every CRD " +
+            "bundle's files replaced by one empty file, on a stack of its own: what the preview costs when no CRD body goes through " +
+            "the engine and the provider; after − no CRD bodies is what carrying the upstream CRDs costs.",
         "",
-        "| round | before | type-checked | after | before ÷ after | type-checked ÷ after |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| round | before | type-checked | after | no CRD bodies | before ÷ after | type-checked ÷ after | CRD bodies: after − no CRD bodies, s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ...rounds.map((k) => `| ${k} | ${cell(inRound(before, k))} | ${cell(inRound(checked, k))} | ${cell(inRound(after, k))} | ` +
-            `${f2(ratio(inRound(before, k), inRound(after, k)))} | ${f2(ratio(inRound(checked, k), inRound(after, k)))} |`),
-        `| median | ${med(before)} | ${med(checked)} | ${med(after)} | **${speedups.length ? f2(median(speedups)) : "–"}** | ` +
-            `${checkCost.length ? f2(median(checkCost)) : "–"} |`,
+            `${cell(inRound(bare, k))} | ${f2(ratio(inRound(before, k), inRound(after, k)))} | ${f2(ratio(inRound(checked, k), inRound(after, k)))} | ` +
+            `${f1(diff(inRound(after, k), inRound(bare, k)))} |`),
+        `| median | ${med(before)} | ${med(checked)} | ${med(after)} | ${med(bare)} | **${speedups.length ? f2(median(speedups)) : "–"}** | ` +
+            `${checkCost.length ? f2(median(checkCost)) : "–"} | ${crdCost.length ? f1(median(crdCost)) : "–"} |`,
         "",
     ];
 }
