@@ -14,7 +14,8 @@
 # command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
 # BENCH_ENGINE_CHECKPOINTS=write: the fleets' commands write every checkpoint (the CLI's default; see CHECKPOINTS below).
 # BENCH_ENGINE_BEFORE_REV: the "before" of the e2e comparison (below). BENCH_ENGINE_PULUMI_ARGS: more arguments for
-# every measured command (e.g. `--profiling <prefix>`; a profiling aid).
+# every measured command (e.g. `--profiling <prefix>`; a profiling aid). BENCH_ENGINE_E2E_KNOB ("GOGC=400" by default,
+# empty: none): environment settings of one more e2e mode, this code as shipped run with them (a knob users can set).
 set -uo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -29,6 +30,9 @@ TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
 # N = 1,000 would spend hours writing state on both sides alike (bench/engine.md, Reading).
 CHECKPOINTS=${BENCH_ENGINE_CHECKPOINTS:-skip}
 OUT_MD=${BENCH_ENGINE_OUT:-$BENCH/engine.md}
+KNOB=${BENCH_ENGINE_E2E_KNOB-GOGC=400}
+# The largest process of each command's tree (engine, provider, program): its peak RSS, from /usr/bin/time when present.
+TIMEBIN=$(command -v /usr/bin/time || true)
 rounds_for() { local s; for s in $ROUNDS_SPEC; do [ "${s%%:*}" = "$1" ] && { echo "${s#*:}"; return; }; done; echo 1; }
 
 "$HERE/toolchain.sh" >&2 || { echo "engine bench: toolchain build failed" >&2; exit 1; }
@@ -151,14 +155,19 @@ measure() {
   local proj=$PROJ_P; [ "$side" = floor ] && proj=$PROJ_F; [ "$op" = e2e-typechecked ] && proj=$PROJ_T; [ "$op" = e2e-before ] && proj=$PROJ_B
   local probe="$TMP/probe-$n-$round-$side-$op.jsonl" logf="$TMP/logs/$n-$round-$side-$op.log"
   : >"$probe"
-  local before after t0 t1 rc ckpt=written
+  local before after t0 t1 rc ckpt=written rss=null
+  local -a knob=() timer=()
   [ "$CHECKPOINTS" = write ] || [[ $op == e2e-* ]] || ckpt=skipped
+  [ "$op" = e2e-knob ] && read -ra knob <<<"$KNOB"
+  [ -n "$TIMEBIN" ] && timer=("$TIMEBIN" -f %M -o "$TMP/rss")
+  rm -f "$TMP/rss"
   before=$(requests "$side")
   t0=$(date +%s.%N)
-  (cd "$proj" && KUBECONFIG="$TMP/$side.kubeconfig" MODELPLANE_BENCH_PROBE="$probe" \
+  (cd "$proj" && env "${knob[@]}" KUBECONFIG="$TMP/$side.kubeconfig" MODELPLANE_BENCH_PROBE="$probe" \
      PULUMI_SKIP_CHECKPOINTS=$([ "$ckpt" = skipped ] && echo true || echo false) \
-     timeout "$TIMEOUT" pulumi "$@" --non-interactive ${BENCH_ENGINE_PULUMI_ARGS:-} >"$logf" 2>&1 </dev/null); rc=$?
+     "${timer[@]}" timeout "$TIMEOUT" pulumi "$@" --non-interactive ${BENCH_ENGINE_PULUMI_ARGS:-} >"$logf" 2>&1 </dev/null); rc=$?
   t1=$(date +%s.%N)
+  [ -s "$TMP/rss" ] && rss=$(tail -1 "$TMP/rss" | grep -E '^[0-9]+$' || echo null)
   after=$(requests "$side")
   local state=null bytes=null
   if [ "$op" = up ]; then
@@ -172,10 +181,12 @@ measure() {
     --argjson load "$(cut -d' ' -f1 /proc/loadavg)" \
     --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')" \
     --argjson b "$before" --argjson a "$after" --argjson state "${state:-null}" --argjson bytes "${bytes:-null}" --arg ckpt "$ckpt" \
+    --argjson rss "${rss:-null}" \
     --slurpfile probe "$probe" '{n: $n, round: $round, side: $side, op: $op, exit: $exit, wallS: $wall, load: $load,
       requests: ($a.total - $b.total - 1), mutating: ($a.mutating - $b.mutating), dryRun: ($a.dryRun - $b.dryRun),
       byVerb: ($a.byVerb | with_entries(.value -= ($b.byVerb[.key] // 0)) | with_entries(select(.value > 0)))}
       + (if ($probe | length) > 0 then {probe: $probe[-1]} else {} end)
+      + (if $rss == null then {} else {maxRssKiB: $rss} end)
       + (if $state == null then {} else {stateResources: $state} end) + (if $bytes == null then {} else {stateBytes: $bytes} end)
       + (if ($op | startswith("e2e-")) then {} else {checkpoints: $ckpt} end)' >>"$RESULTS"
   log "  N=$n r$round $side $op: exit $rc, $(tail -1 "$RESULTS" | jq -r '"\(.wallS) s wall, registrations \(.probe.firstS // "-")–\(.probe.lastS // "-") s, \(.requests) requests"')"
@@ -186,12 +197,12 @@ measure() {
 # ---- report (rewritten after every size, so a long run that is stopped keeps what it measured) -----------------
 report() {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS, BENCH_ENGINE_BEFORE_REV=$BEFORE_REV, BENCH_ENGINE_CHECKPOINTS=$CHECKPOINTS)" \
+  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS, BENCH_ENGINE_BEFORE_REV=$BEFORE_REV, BENCH_ENGINE_CHECKPOINTS=$CHECKPOINTS, BENCH_ENGINE_E2E_KNOB=\"$KNOB\")" \
     --arg machine "$(nproc) × $cpu, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), Node $(node --version); 1-minute load average $(cut -d' ' -f1 /proc/loadavg) at the end (the machine is shared)" \
     --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" \
     --arg versions "pulumi $(pulumi version); language host test/e2e/langhost over the upstream sdk/v3 v3.68.0 host (runtime options passed on); pulumi-resource-kubernetes 4.25.0; kube-apiserver and etcd of the e2e toolchain; runtime options: $OPTIONS." \
-    --arg beforeRev "$BEFORE_REV" \
-    '{command: $command, machine: $machine, date: $date, versions: $versions, beforeRev: $beforeRev}' >"$TMP/meta.json"
+    --arg beforeRev "$BEFORE_REV" --arg knob "$KNOB" \
+    '{command: $command, machine: $machine, date: $date, versions: $versions, beforeRev: $beforeRev, knob: $knob}' >"$TMP/meta.json"
   cp "$RESULTS" "$BENCH/engine-results.jsonl"
   tsnode "$BENCH/engine.ts" report "$RESULTS" "$TMP/meta.json" "$OUT_MD" || exit 1
   log "wrote $OUT_MD (raw results: bench/engine-results.jsonl)"
@@ -217,7 +228,8 @@ if [ "$E2E_ROUNDS" -gt 0 ]; then
   [ "$(grep -c 'no-crd-bodies.yaml' "$PROJ_P/Pulumi.e2e-bare.yaml")" = "$(grep -c '{ files: \[' "$PROJ_P/Pulumi.e2e.yaml")" ] \
     || { echo "engine bench: the no-CRD-bodies stack did not replace every files list" >&2; exit 1; }
   for r in $(seq 1 "$E2E_ROUNDS"); do
-    order=(before typechecked transpile-only no-crd-bodies); [ $((r % 2)) = 0 ] && order=(no-crd-bodies transpile-only typechecked before)
+    order=(before typechecked transpile-only no-crd-bodies); [ -n "$KNOB" ] && order+=(knob)
+    [ $((r % 2)) = 0 ] && order=($([ -n "$KNOB" ] && echo knob) no-crd-bodies transpile-only typechecked before)
     for mode in "${order[@]}"; do
       STACK=e2e; [ "$mode" = no-crd-bodies ] && STACK=e2e-bare
       measure 2 "$r" program "e2e-$mode" preview --stack "$STACK"

@@ -22,6 +22,8 @@ export interface EngineResult {
     stateResources?: number;
     /** Bytes of that state as `pulumi stack export` prints it (indented JSON: about 5× the state file at N = 50). */
     stateBytes?: number;
+    /** Peak RSS of the largest process of the command's tree (engine, provider, program), KiB (/usr/bin/time %M). */
+    maxRssKiB?: number;
     /** "skipped": the command ran with PULUMI_SKIP_CHECKPOINTS=true (bench/engine.sh says why); absent or "written": the CLI's default. */
     checkpoints?: "written" | "skipped";
 }
@@ -63,8 +65,8 @@ const f2 = (x: number | undefined | null): string => (x === undefined || x === n
 
 function report(resultsFile: string, metaFile: string, out: string): void {
     const results = fs.readFileSync(resultsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as EngineResult);
-    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { command: string; machine: string; date: string; versions: string; beforeRev?: string };
-    const e2e = e2eSection(results.filter((r) => r.op.startsWith("e2e-")), meta.beforeRev ?? "(unknown)");
+    const meta = JSON.parse(fs.readFileSync(metaFile, "utf8")) as { command: string; machine: string; date: string; versions: string; beforeRev?: string; knob?: string };
+    const e2e = e2eSection(results.filter((r) => r.op.startsWith("e2e-")), meta.beforeRev ?? "(unknown)", meta.knob ?? "");
     const sizes = [...new Set(results.filter((r) => !r.op.startsWith("e2e-")).map((r) => r.n))].sort((a, b) => a - b);
     const rows: string[] = [];
     const rounds: string[] = [];
@@ -101,6 +103,7 @@ function report(resultsFile: string, metaFile: string, out: string): void {
             rounds.push(`- N = ${n}, round ${r.round}, ${r.side}, ${r.op}${r.op.startsWith("up") ? ` (checkpoints ${r.checkpoints ?? "written"})` : ""}: ` +
                 `${r.wallS.toFixed(1)} s wall, exit ${r.exit}, load ${r.load ?? "?"}; program ` +
                 (r.probe ? `first registration ${f2(r.probe.firstS)} s, last ${f2(r.probe.lastS)} s, exit ${f2(r.probe.exitS)} s, ${r.probe.registrations} registrations, peak RSS ${f1(r.probe.maxRssMiB)} MiB` : "not measured") +
+                `; largest process ${r.maxRssKiB !== undefined ? `${f1(r.maxRssKiB / 1024)} MiB` : "not measured"}` +
                 `; API server ${r.requests} requests (${r.mutating} mutating, ${r.dryRun} dry-run): ${Object.entries(r.byVerb).map(([k, v]) => `${k} ${v}`).join(", ")}`);
         }
     }
@@ -151,41 +154,49 @@ function report(resultsFile: string, metaFile: string, out: string): void {
  * as the e2e ran it ("before"); this code type-checked; this code as shipped (transpile-only); and, as a reference, this
  * code on the same stack without CRD bodies.
  */
-function e2eSection(rs: EngineResult[], beforeRev: string): string[] {
+function e2eSection(rs: EngineResult[], beforeRev: string, knob: string): string[] {
     if (rs.length === 0) return [];
     const of = (op: string) => rs.filter((r) => r.op === op);
     const before = of("e2e-before");
     const checked = of("e2e-typechecked");
     const after = of("e2e-transpile-only");
     const bare = of("e2e-no-crd-bodies");
+    const knobbed = of("e2e-knob");
     const rounds = [...new Set(rs.map((r) => r.round))].sort((a, b) => a - b);
     const inRound = (xs: EngineResult[], round: number) => xs.find((r) => r.round === round);
-    const cell = (r: EngineResult | undefined) => (r ? `${f1(r.wallS)} (${f1(r.probe?.firstS)} / ${f1(r.probe?.exitS)})${r.exit !== 0 ? ` exit ${r.exit}` : ""}` : "–");
+    const cell = (r: EngineResult | undefined) => (r ? `${f1(r.wallS)} (${f1(r.probe?.firstS)} / ${f1(r.probe?.exitS)}` +
+        `${r.maxRssKiB !== undefined ? `; ${Math.round(r.maxRssKiB / 1024)} MiB` : ""})${r.exit !== 0 ? ` exit ${r.exit}` : ""}` : "–");
     const ratio = (a: EngineResult | undefined, b: EngineResult | undefined) => (a && b ? a.wallS / b.wallS : NaN);
     const speedups = rounds.map((k) => ratio(inRound(before, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
     const checkCost = rounds.map((k) => ratio(inRound(checked, k), inRound(after, k))).filter((x) => !Number.isNaN(x));
     const diff = (a: EngineResult | undefined, b: EngineResult | undefined) => (a && b ? a.wallS - b.wallS : NaN);
+    const knobSpeedups = rounds.map((k) => ratio(inRound(before, k), inRound(knobbed, k))).filter((x) => !Number.isNaN(x));
     const crdCost = rounds.map((k) => diff(inRound(after, k), inRound(bare, k))).filter((x) => !Number.isNaN(x));
     const med = (xs: EngineResult[]) => (xs.length ? f1(median(xs.map((r) => r.wallS))) : "–");
     return [
         "## The e2e stack's `pulumi preview`: before and after, in one run",
         "",
         "The e2e stack (test/e2e/lib/stack.sh: two teams, two models, charts off, the CRDs from ../shared/crds), `pulumi preview` of a " +
-            "new stack on the warm toolchain, the three in turn (the order reversed every other round), one API server. **before** = the " +
+            "new stack on the warm toolchain, the modes in turn (the order reversed every other round), one API server. **before** = the " +
             `program at ${beforeRev} (the last commit before issue 18's work), type-checked as every e2e and user preview then ran it ` +
             "(@pulumi/pulumi 3.248 cmd/run/run.js with ts-node and tsconfig.json); **type-checked** = this code run the same way; " +
-            "**after** = this code as shipped (tsconfig.pulumi.json: transpile-only, swc). Cells: wall s (the program's first registration " +
-            "s / its exit s). **no CRD bodies** (a reference, not a way to run): this code as shipped on the same stack with every CRD " +
+            "**after** = this code as shipped (tsconfig.pulumi.json: transpile-only, swc). **no CRD bodies** (a reference, not a way to run): this code as shipped on the same stack with every CRD " +
             "bundle's files replaced by one empty file, on a stack of its own: what the preview costs when no CRD body goes through " +
-            "the engine and the provider; after − no CRD bodies is what carrying the upstream CRDs costs.",
+            "the engine and the provider; after − no CRD bodies is what carrying the upstream CRDs costs." +
+            (knobbed.length ? ` **after, ${knob}**: this code as shipped with \`${knob}\` in the environment of \`pulumi\` (the engine; the provider and ` +
+                "the program inherit it), a knob users can set (README \"What a preview and an up cost\")." : "") +
+            " Cells: wall s (the program's first registration s / its exit s; peak RSS of the largest process of the command: engine, " +
+            "provider or program).",
         "",
-        "| round | before | type-checked | after | no CRD bodies | before ÷ after | type-checked ÷ after | CRD bodies: after − no CRD bodies, s |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        `| round | before | type-checked | after | no CRD bodies |${knobbed.length ? ` after, ${knob} |` : ""} before ÷ after | type-checked ÷ after | CRD bodies: after − no CRD bodies, s |${knobbed.length ? ` before ÷ (after, ${knob}) |` : ""}`,
+        `| --- | --- | --- | --- | --- |${knobbed.length ? " --- |" : ""} --- | --- | --- |${knobbed.length ? " --- |" : ""}`,
         ...rounds.map((k) => `| ${k} | ${cell(inRound(before, k))} | ${cell(inRound(checked, k))} | ${cell(inRound(after, k))} | ` +
-            `${cell(inRound(bare, k))} | ${f2(ratio(inRound(before, k), inRound(after, k)))} | ${f2(ratio(inRound(checked, k), inRound(after, k)))} | ` +
-            `${f1(diff(inRound(after, k), inRound(bare, k)))} |`),
-        `| median | ${med(before)} | ${med(checked)} | ${med(after)} | ${med(bare)} | **${speedups.length ? f2(median(speedups)) : "–"}** | ` +
-            `${checkCost.length ? f2(median(checkCost)) : "–"} | ${crdCost.length ? f1(median(crdCost)) : "–"} |`,
+            `${cell(inRound(bare, k))} |${knobbed.length ? ` ${cell(inRound(knobbed, k))} |` : ""} ${f2(ratio(inRound(before, k), inRound(after, k)))} | ` +
+            `${f2(ratio(inRound(checked, k), inRound(after, k)))} | ${f1(diff(inRound(after, k), inRound(bare, k)))} |` +
+            `${knobbed.length ? ` ${f2(ratio(inRound(before, k), inRound(knobbed, k)))} |` : ""}`),
+        `| median | ${med(before)} | ${med(checked)} | ${med(after)} | ${med(bare)} |${knobbed.length ? ` ${med(knobbed)} |` : ""} ` +
+            `**${speedups.length ? f2(median(speedups)) : "–"}** | ${checkCost.length ? f2(median(checkCost)) : "–"} | ` +
+            `${crdCost.length ? f1(median(crdCost)) : "–"} |${knobbed.length ? ` ${knobSpeedups.length ? f2(median(knobSpeedups)) : "–"} |` : ""}`,
         "",
     ];
 }
