@@ -14,8 +14,9 @@
 # command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
 # BENCH_ENGINE_CHECKPOINTS=write: the fleets' commands write every checkpoint (the CLI's default; see CHECKPOINTS below).
 # BENCH_ENGINE_BEFORE_REV: the "before" of the e2e comparison (below). BENCH_ENGINE_PULUMI_ARGS: more arguments for
-# every measured command (e.g. `--profiling <prefix>`; a profiling aid). BENCH_ENGINE_E2E_KNOB ("GOGC=400" by default,
-# empty: none): environment settings of one more e2e mode, this code as shipped run with them (a knob users can set).
+# every measured command (e.g. `--profiling <prefix>`; a profiling aid). BENCH_ENGINE_E2E_KNOB (default: the Go GC
+# settings the shipped workflows and the e2e give `pulumi`, test/e2e/lib/cluster.sh PULUMI_GO_ENV; empty: none):
+# environment settings of one more e2e mode, this code as shipped run with them. The fleets run with Go's defaults.
 set -uo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$BENCH/.." && pwd)
@@ -30,7 +31,6 @@ TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
 # N = 1,000 would spend hours writing state on both sides alike (bench/engine.md, Reading).
 CHECKPOINTS=${BENCH_ENGINE_CHECKPOINTS:-skip}
 OUT_MD=${BENCH_ENGINE_OUT:-$BENCH/engine.md}
-KNOB=${BENCH_ENGINE_E2E_KNOB-GOGC=400}
 # The largest process of each command's tree (engine, provider, program): its peak RSS, from /usr/bin/time when present.
 TIMEBIN=$(command -v /usr/bin/time || true)
 rounds_for() { local s; for s in $ROUNDS_SPEC; do [ "${s%%:*}" = "$1" ] && { echo "${s#*:}"; return; }; done; echo 1; }
@@ -42,6 +42,7 @@ LOG_PREFIX=engine
 source "$HERE/lib/cluster.sh"
 # shellcheck source=../test/e2e/lib/stack.sh
 source "$HERE/lib/stack.sh"
+KNOB=${BENCH_ENGINE_E2E_KNOB-${PULUMI_GO_ENV[*]}}
 e2e_offline_crds || exit 1
 e2e_platform_block >"$TMP/platform.yaml"
 RESULTS="$TMP/results.jsonl"; : >"$RESULTS"

@@ -183,8 +183,9 @@ function e2eSection(rs: EngineResult[], beforeRev: string, knob: string): string
             "**after** = this code as shipped (tsconfig.pulumi.json: transpile-only, swc). **no CRD bodies** (a reference, not a way to run): this code as shipped on the same stack with every CRD " +
             "bundle's files replaced by one empty file, on a stack of its own: what the preview costs when no CRD body goes through " +
             "the engine and the provider; after − no CRD bodies is what carrying the upstream CRDs costs." +
-            (knobbed.length ? ` **after, ${knob}**: this code as shipped with \`${knob}\` in the environment of \`pulumi\` (the engine; the provider and ` +
-                "the program inherit it), a knob users can set (README \"What a preview and an up cost\")." : "") +
+            (knobbed.length ? ` **after, ${knob}**: this code as shipped, with \`${knob}\` in the environment of \`pulumi\` (the engine; the ` +
+                "provider and the program inherit it), as the shipped workflows and the e2e tiers run it (.github/workflows, " +
+                "test/e2e/lib/cluster.sh PULUMI_GO_ENV; README \"What a preview and an up cost\")." : "") +
             " Cells: wall s (the program's first registration s / its exit s; peak RSS of the largest process of the command: engine, " +
             "provider or program).",
         "",

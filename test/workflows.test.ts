@@ -10,10 +10,11 @@ const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 
 interface Step { uses?: string; run?: string; with?: Record<string, unknown>; id?: string }
 interface Job {
+    env?: Record<string, string>;
     needs?: string | string[]; environment?: string; permissions?: Record<string, string>; if?: string;
     strategy?: { matrix?: { stack?: string[] } }; steps: Step[];
 }
-interface Workflow { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> }
+interface Workflow { on: Record<string, unknown>; permissions?: Record<string, string>; env?: Record<string, string>; jobs: Record<string, Job> }
 
 function load(file: string): { text: string; wf: Workflow } {
     const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
@@ -42,6 +43,21 @@ describe("GitHub workflows", () => {
             assert.deepEqual(result.errors, [], JSON.stringify(result.errors, null, 2));
         });
     }
+
+    it("every job that runs pulumi gives the engine and the provider the Go GC settings bench/engine.md measured", () => {
+        let jobs = 0;
+        for (const file of files) {
+            const { wf } = load(file);
+            for (const [name, job] of Object.entries(wf.jobs)) {
+                if (pulumiSteps(job).length === 0) continue;
+                jobs++;
+                const env = { ...(wf.env ?? {}), ...(job.env ?? {}) };
+                assert.ok(Number(env.GOGC) > 100, `${file} ${name}: GOGC ${env.GOGC}`);
+                assert.match(String(env.GOMEMLIMIT), /^[0-9]+GiB$/, `${file} ${name}: a GOMEMLIMIT bounds what GOGC trades`);
+            }
+        }
+        assert.equal(jobs, 3, "preview, up-dev and up-prod");
+    });
 
     it("the schema check really rejects a broken workflow", () => {
         const broken = load("deploy.yml").text.replace("runs-on: ubuntu-latest", "runs-onn: ubuntu-latest");

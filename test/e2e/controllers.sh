@@ -351,7 +351,7 @@ run() {
   local name=$1; shift
   log "pulumi $*"
   local t0=$SECONDS rc
-  setsid pulumi "$@" >"$TMP/logs/$name.log" 2>&1 </dev/null &
+  setsid env "${PULUMI_GO_ENV[@]}" pulumi "$@" >"$TMP/logs/$name.log" 2>&1 </dev/null &
   CLI_PID=$!
   wait "$CLI_PID"; rc=$?
   CLI_PID=""

@@ -112,7 +112,7 @@ run() {
   log "pulumi $*"
   local t0=$SECONDS rc
   # In its own process group, waited for with `wait` (which a signal interrupts, so the trap runs at once).
-  setsid pulumi "$@" >"$TMP/logs/$name.log" 2>&1 </dev/null &
+  setsid env "${PULUMI_GO_ENV[@]}" pulumi "$@" >"$TMP/logs/$name.log" 2>&1 </dev/null &
   CLI_PID=$!
   wait "$CLI_PID"; rc=$?
   CLI_PID=""

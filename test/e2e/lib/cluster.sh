@@ -164,6 +164,10 @@ cluster_start() {
 # ambient plugin, credential or kubeconfig, a file:// backend in $TMP/state, the project as symlinks in $PROJ,
 # stack `e2e` with a passphrase secrets provider. Sets PROJ and SALT (the stack file's encryptionsalt line); cd's
 # into $PROJ.
+# The Go GC settings the shipped workflows give `pulumi` and the provider it starts (.github/workflows, bench/engine.md):
+# the measured commands run with them (`env "${PULUMI_GO_ENV[@]}" pulumi ...`); the controllers and the API server,
+# started by the same shell, keep Go's defaults.
+PULUMI_GO_ENV=(GOGC=400 GOMEMLIMIT=3GiB)
 pulumi_project() {
   local langhost=$1 upstream=$2 provider=$3 f
   ln "$TBIN/pulumi" "$TMP/bin/pulumi" 2>/dev/null || cp "$TBIN/pulumi" "$TMP/bin/pulumi"
