@@ -118,7 +118,7 @@ export const DESCRIPTIONS: Record<string, string> = {
     "modelplane:models[].lora.maxAdapters": "vLLM `--max-loras`.",
     "modelplane:platform": "In-cluster platform settings.",
     "modelplane:platform.versions": "Overrides of `components/versions.ts` (mirrors, local files, pinned upgrades); validated against known compatibility rules.",
-    "modelplane:platform.charts": "Install Helm releases (`false` where charts cannot be fetched, e.g. the offline e2e cluster).",
+    "modelplane:platform.charts": "Install Helm releases (`false` where charts cannot be fetched, e.g. the offline e2e cluster). A CRD bundle from a local chart (`versions.<key>.path`) is installed either way: nothing to fetch, no workload to schedule.",
     "modelplane:platform.gateway": "The inference Gateway.",
     "modelplane:platform.gateway.name": "Gateway name.",
     "modelplane:platform.gateway.namespace": "Gateway namespace.",

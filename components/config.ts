@@ -221,7 +221,8 @@ const model = z.strictObject({
 const platform = z.strictObject({
     /** Overrides of components/versions.ts (air-gapped mirrors, pinned upgrades); validated there. */
     versions: z.record(z.string(), z.unknown()).default({}),
-    /** Install Helm releases (false where charts cannot be fetched, e.g. the offline e2e cluster). */
+    /** Install Helm releases (false where charts cannot be fetched, e.g. the offline e2e cluster). A CRD bundle from a
+     * local chart (`versions.<key>.path`) is installed either way (components/addons/install.ts crdBundle). */
     charts: z.boolean().default(true),
     gateway: z.strictObject({
         name: dnsLabel(63).default("modelplane-gateway"),

@@ -1,5 +1,7 @@
 // The platform layers (addons, storage, gateway, routing CRDs, KServe): pure builders first, then what the
 // shipped stacks register under mocks — ordering, safety options and the `platform.charts: false` path.
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { strict as assert } from "node:assert";
 import { PlatformConfig } from "../components/config";
@@ -440,5 +442,35 @@ describe("platform under mocks: dev, local and platform.charts false", () => {
         const preset = byName(rs, "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceServiceConfig", "kserve-preset-runai-streamer");
         assert.ok(preset.dependencies.includes(bundle.urn));
         assert.ok(byName(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "gateway-gateway").dependencies.includes(byName(rs, GROUP, "inference-gateway-api-crds").urn));
+    });
+
+    it("charts off, CRD bundles from local charts: those become Helm releases of the chart path (retained, protected), no other release", async () => {
+        // The e2e stack's way (test/e2e/lib/stack.sh e2e_chart): a local CRD-only chart needs no registry and runs no
+        // workload, so `charts: false` does not skip it; a registry chart (kserveServingCrds here) stays off.
+        const charts = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-charts-"));
+        const chart = (name: string) => { fs.mkdirSync(path.join(charts, name)); return path.join(charts, name); };
+        const [llmisvc, localModel, ai] = ["kserve-llmisvc-crd", "kserve-localmodel-crd", "ai-gateway-crds-helm"].map(chart);
+        const cfg = stackConfig("prod", (raw) => {
+            raw["modelplane:platform"].charts = false;
+            raw["modelplane:platform"].versions = { kserveCrds: { path: llmisvc }, kserveLocalModelCrds: { path: localModel }, aiGatewayCrds: { path: ai } };
+            delete raw["modelplane:models"][1].scaling;
+            raw["modelplane:models"][1].replicas = 1;
+        });
+        assert.equal(cfg.protect, true);
+        const rs = await registered(cfg);
+        const releases = ofType(rs, RELEASE);
+        assert.deepEqual(releases.map((r) => [r.name, (r.props as Obj).chart, (r.props as Obj).name]).sort(), [
+            ["gateway-ai-gateway-crds", ai, "aieg-crd"],
+            ["kserve-llmisvc-crds", llmisvc, "kserve-llmisvc-crd"],
+            ["kserve-localmodel-crds", localModel, "kserve-localmodel-crd"],
+        ]);
+        for (const r of releases) {
+            assert.equal(r.opts.retainOnDelete, true, r.name);
+            assert.equal(r.opts.protect, true, r.name);
+            assert.equal((r.props as Obj).version, undefined, `${r.name}: a local chart is not pinned by version`);
+        }
+        assert.ok(!platformOnly(ofType(rs, GROUP)).some((r) => r.name === "kserve-llmisvc-crds"));
+        const preset = byName(rs, "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceServiceConfig", "kserve-preset-runai-streamer");
+        assert.ok(preset.dependencies.includes(byName(rs, RELEASE, "kserve-llmisvc-crds").urn));
     });
 });

@@ -60,6 +60,11 @@ export interface InstallContext {
 export function helmRelease(name: string, src: ChartSource, s: ReleaseSettings, ctx: InstallContext,
     opts: pulumi.CustomResourceOptions = {}): k8s.helm.v3.Release | undefined {
     if (!ctx.config.platform.charts) return undefined;
+    return release(name, src, s, ctx, opts);
+}
+
+function release(name: string, src: ChartSource, s: ReleaseSettings, ctx: InstallContext,
+    opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(name, releaseArgs(src, s), {
         ...opts,
         parent: ctx.parent,
@@ -76,7 +81,13 @@ export const CRD_BUNDLE_SUFFIX = "-crds";
  * A bundle that brings CRDs: plain manifests (URLs, local files) as a yaml/v2 ConfigGroup, or a chart as a
  * Helm release. Deleting a CRD deletes every object of its kind, so the bundle is never deleted by Pulumi
  * (`retainOnDelete`) and, where the stack says so (prod), is `protect`ed (DESIGN.md §5).
- * Returns undefined for a chart when charts are disabled.
+ *
+ * A chart from a local directory (`versions.<key>.path`) is installed even with `platform.charts: false`: it
+ * needs no registry, and a CRD-only chart runs no workload, which is what `charts: false` is for (an offline
+ * cluster without nodes). The release carries the chart's path, not its CRDs: a ConfigGroup hands every CRD body
+ * through the engine and the provider as resource properties (the e2e preview spent 16–20 s on them,
+ * bench/engine.md), a release only reads the chart from disk until `up` installs it, as prod installs these
+ * charts from their registries. Returns undefined for a registry chart when charts are disabled.
  */
 export function crdBundle(name: string, src: ChartSource | ManifestSource, s: ReleaseSettings, ctx: InstallContext,
     opts: pulumi.CustomResourceOptions = {}): pulumi.Resource | undefined {
@@ -87,6 +98,7 @@ export function crdBundle(name: string, src: ChartSource | ManifestSource, s: Re
             ...opts, ...safety, parent: ctx.parent, provider: ctx.provider,
         });
     }
+    if (src.path) return release(name, src, s, ctx, { ...opts, ...safety });
     return helmRelease(name, src, s, ctx, { ...opts, ...safety });
 }
 

@@ -35,7 +35,8 @@ export class InferenceExtension extends pulumi.ComponentResource {
         const ctx: InstallContext = { config: args.config, provider: args.provider, parent: this };
         const after = { dependsOn: args.dependsOn ?? [] };
         // All four default to plain manifests; an override may name local files (air-gapped, offline e2e).
-        // If one is switched to a chart and charts are off, the CRDs are expected to be installed already.
+        // If one is switched to a registry chart and charts are off, the CRDs are expected to be installed already
+        // (a local chart is installed: addons/install.ts crdBundle).
         const none = { namespace: "default" };
         const gatewayApi = crdBundle(`${name}-gateway-api-crds`, v.gatewayApiCrds, { ...none, releaseName: "gateway-api-crds" }, ctx, after);
         const pool = crdBundle(`${name}-inferencepool-crds`, v.inferencePoolCrds, { ...none, releaseName: "gie-crds" }, ctx, after);
