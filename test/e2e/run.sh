@@ -5,18 +5,22 @@
 # account keys, a kubeconfig: all in a temp dir), logs the Pulumi CLI into a file:// backend in that dir,
 # creates stack `e2e` in a temp copy of the project (symlinks to Pulumi.yaml, index.ts, components/, lib/,
 # policies/, node_modules/) with `cloud: existing`, the generated kubeconfig as a secret,
-# `platform.charts: false` and the upstream CRDs applied from ../shared/crds through the versions overrides
-# (the air-gapped path), then runs five steps, each asserting what it claims:
+# `platform.charts: false` and the upstream CRDs from ../shared/crds through the versions overrides (the
+# air-gapped path: plain manifests from files, and the bundles that are charts by default from local charts built
+# of the same files, installed as Helm releases as prod installs them; lib/stack.sh), then runs five steps, each
+# asserting what it claims:
 #   1 up          `pulumi up` succeeds; every Namespace, ResourceQuota, NetworkPolicy, StorageClass,
 #                 GatewayClass, Gateway, LLMInferenceServiceConfig, LLMInferenceService and CRD in the state
-#                 is read back from the API server, plus the per-team / per-model values of this stack;
+#                 is read back from the API server, plus the per-team / per-model values of this stack, the
+#                 local charts' releases (deployed) and their CRDs;
 #                 the CLI's log shows the provider binary it used and no plugin download.
 #   2 idempotent  `pulumi preview --expect-no-changes` succeeds.
 #   3 one-change  one model's replicas changed: `--expect-no-changes` fails and `preview --json` has exactly
 #                 one step with op update, that model's LLMInferenceService, and nothing else but `same`.
 #   4 policy      the pack with an over-quota config fails with team-gpu-quota naming the team and numbers;
 #                 with the shipped-style config the same preview passes (and the pack did run).
-#   5 destroy     `pulumi destroy` succeeds, the team namespaces are gone, the retained CRDs are still there.
+#   5 destroy     `pulumi destroy` succeeds, the team namespaces are gone, the retained CRDs (the state's and the
+#                 local charts') are still there.
 #
 # Every process it starts is stopped by the EXIT trap (also on failure or Ctrl-C); the temp dir is removed
 # unless MODELPLANE_E2E_KEEP=1.
@@ -188,8 +192,15 @@ step_up() {
   for k in LLMInferenceServiceConfig GatewayClass Gateway StorageClass; do
     grep -q "\"kind\":\"$k\"" "$TMP/declared.jsonl" || errs+=("the stack declares no $k")
   done
-  for crd in llminferenceservices.serving.kserve.io llminferenceserviceconfigs.serving.kserve.io gateways.gateway.networking.k8s.io inferencepools.inference.networking.k8s.io; do
+  for crd in llminferenceservices.serving.kserve.io llminferenceserviceconfigs.serving.kserve.io gateways.gateway.networking.k8s.io inferencepools.inference.networking.k8s.io $(chart_crds); do
     kget "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$crd" >/dev/null || errs+=("CRD $crd is not on the API server")
+  done
+  # The local CRD charts are Helm releases, deployed (Helm keeps a release's state in a Secret of its namespace).
+  local rel
+  for rel in kserve:kserve-llmisvc-crd kserve:kserve-localmodel-crd envoy-ai-gateway-system:aieg-crd; do
+    jq -e '[.items[] | select(.metadata.labels.name == "'"${rel#*:}"'" and .metadata.labels.status == "deployed")] | length == 1' \
+      <<<"$(kget "/api/v1/namespaces/${rel%%:*}/secrets?labelSelector=owner%3Dhelm")" >/dev/null \
+      || errs+=("Helm release ${rel#*:} in ${rel%%:*} is not deployed")
   done
   if [ ${#errs[@]} -gt 0 ]; then printf '    %s\n' "${errs[@]}" >&2; fail "1 up" "${#errs[@]} read-back error(s), first: ${errs[0]}"; return 1; fi
   pass "1 up: pulumi up, $n declared objects read back from the API server"
@@ -280,6 +291,7 @@ step_destroy() {
   local crds
   crds=$(jq -r 'select(.kind == "CustomResourceDefinition") | .name' "$TMP/declared.jsonl" 2>/dev/null)
   [ -n "$crds" ] || errs+=("no CRD was declared (nothing to check as retained)")
+  crds="$crds $(chart_crds)"
   if ! run destroy destroy --yes --non-interactive --skip-preview; then
     show destroy 60; fail "5 destroy" "pulumi destroy failed"; return 1
   fi
