@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # `npm run bench:engine [-- 50 200 1000]`: `pulumi preview` and `up` of generated fleets through the real CLI,
 # language host, engine and Kubernetes provider against local API servers, side by side with a floor program that
-# registers the same resources with the same inputs (bench/engine-floor.ts), and the e2e stack's preview
-# type-checked vs transpile-only (and, as a reference, without CRD bodies). Writes bench/engine.md (bench/engine.ts report). Not part of CI.
+# registers the same resources with the same inputs (bench/engine-floor.ts), and the e2e stack's preview before
+# issue 18 and now (with two references: the stack of then with this code, and no CRD bodies). Writes
+# bench/engine.md (bench/engine.ts report). Not part of CI.
 #
 # Uses the e2e toolchain (test/e2e/toolchain.sh: built on first use, ~30 min cold) and its helpers
 # (test/e2e/lib/cluster.sh: temp dir, PKI, processes stopped by the EXIT trap; lib/stack.sh: the e2e stack and its
 # offline platform block). Every (N, round) gets two fresh etcd + kube-apiserver pairs, one per side, so neither
 # side finds the other's objects and both start from an empty cluster.
 #
-# Args: sizes (default 50 200 1000). Env: BENCH_ENGINE_ROUNDS ("50:3 200:2 1000:1" by default: rounds per size),
+# Args: sizes (default 50 200 1000), or `e2e` for the e2e comparison alone. Env: BENCH_ENGINE_ROUNDS ("50:3 200:2 1000:1" by default: rounds per size),
 # BENCH_ENGINE_E2E_ROUNDS (3: before/after pairs of the e2e preview; 0 skips it), BENCH_ENGINE_TIMEOUT (3600 s per
 # command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
 # BENCH_ENGINE_CHECKPOINTS=write: the fleets' commands write every checkpoint (the CLI's default; see CHECKPOINTS below).
@@ -23,6 +24,7 @@ REPO=$(cd "$BENCH/.." && pwd)
 HERE="$REPO/test/e2e"
 SHARED_CRDS=$(cd "$REPO/../shared/crds" 2>/dev/null && pwd) || { echo "engine bench: ../shared/crds is missing" >&2; exit 1; }
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200 1000)
+[ "${SIZES[*]}" = e2e ] && SIZES=()
 ROUNDS_SPEC=${BENCH_ENGINE_ROUNDS:-50:3 200:2 1000:1}
 E2E_ROUNDS=${BENCH_ENGINE_E2E_ROUNDS:-3}
 TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
@@ -209,30 +211,34 @@ report() {
   log "wrote $OUT_MD (raw results: bench/engine-results.jsonl)"
 }
 
-# ---- the e2e stack's preview: type-checked (before) vs transpile-only (after) ---------------------------
+# ---- the e2e stack's preview: before issue 18 and now -----------------------------------------------------
+# Three stacks in one backend under one project name, each previewed as a new stack: `e2e` (the e2e stack now,
+# test/e2e/lib/stack.sh: its chart CRD bundles from local charts), `e2e-files` (the e2e stack before: every CRD bundle
+# from files; the `before` and `files` modes run it) and `e2e-bare` (e2e-files with every files list one empty file,
+# the `no-crd-bodies` reference: its custom resources preview without a server dry run, their CRDs unknown, as on
+# every new stack).
 if [ "$E2E_ROUNDS" -gt 0 ]; then
-  log "e2e stack (test/e2e/lib/stack.sh): preview of a new stack, $BEFORE_REV type-checked, this code type-checked and transpile-only, $E2E_ROUNDS round(s)"
+  log "e2e stack (test/e2e/lib/stack.sh): preview of a new stack, $BEFORE_REV type-checked on the stack of then, this code type-checked and as shipped, $E2E_ROUNDS round(s)"
   server_start program
-  (cd "$PROJ_P" && pulumi stack init e2e --secrets-provider passphrase >"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; exit 1; }
-  SALT=$(grep '^encryptionsalt:' "$PROJ_P/Pulumi.e2e.yaml")
-  (cd "$PROJ_P" && write_stack 1)
-  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_T/Pulumi.e2e.yaml"  # one backend, one project name: the same stack
-  cp "$PROJ_P/Pulumi.e2e.yaml" "$PROJ_B/Pulumi.e2e.yaml"
-  # The reference: the same stack, every CRD bundle's files one empty file (a stack of its own, so the previews of the
-  # others are not affected). Its custom resources preview without a server dry run (their CRDs are unknown), as the
-  # others' do on a new stack.
+  e2e_stack() { # <stack> [files]: a new stack and its file
+    (cd "$PROJ_P" && pulumi stack init "$1" --secrets-provider passphrase >>"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; return 1; }
+    SALT=$(grep '^encryptionsalt:' "$PROJ_P/Pulumi.$1.yaml")
+    (cd "$PROJ_P" && write_stack 1 "${2:-}" && { [ "$1" = e2e ] || mv Pulumi.e2e.yaml "Pulumi.$1.yaml"; })
+  }
+  e2e_stack e2e-files files && e2e_stack e2e-bare files && e2e_stack e2e || exit 1
   echo "# no CRD bodies (bench reference)" >"$TMP/no-crd-bodies.yaml"
-  (cd "$PROJ_P" && pulumi stack init e2e-bare --secrets-provider passphrase >>"$TMP/logs/e2e-init.log" 2>&1) || { cat "$TMP/logs/e2e-init.log" >&2; exit 1; }
-  { grep '^encryptionsalt:' "$PROJ_P/Pulumi.e2e-bare.yaml"; grep -v '^encryptionsalt:' "$PROJ_P/Pulumi.e2e.yaml" \
-      | sed -E "s|^(      [A-Za-z]+: )\{ files: \[.*\] \}\$|\1{ files: [\"$TMP/no-crd-bodies.yaml\"] }|"; } >"$TMP/e2e-bare.yaml"
-  mv "$TMP/e2e-bare.yaml" "$PROJ_P/Pulumi.e2e-bare.yaml"
-  [ "$(grep -c 'no-crd-bodies.yaml' "$PROJ_P/Pulumi.e2e-bare.yaml")" = "$(grep -c '{ files: \[' "$PROJ_P/Pulumi.e2e.yaml")" ] \
+  sed -i -E "s|^(      [A-Za-z]+: )\{ files: \[.*\] \}\$|\1{ files: [\"$TMP/no-crd-bodies.yaml\"] }|" "$PROJ_P/Pulumi.e2e-bare.yaml"
+  [ "$(grep -c 'no-crd-bodies.yaml' "$PROJ_P/Pulumi.e2e-bare.yaml")" = "$(grep -c '{ files: \[' "$PROJ_P/Pulumi.e2e-files.yaml")" ] \
     || { echo "engine bench: the no-CRD-bodies stack did not replace every files list" >&2; exit 1; }
+  { ! grep -q '{ path: ' "$PROJ_P/Pulumi.e2e-files.yaml" && grep -q '{ path: ' "$PROJ_P/Pulumi.e2e.yaml"; } \
+    || { echo "engine bench: e2e-files must name files only and e2e its local charts" >&2; exit 1; }
+  for f in "$PROJ_P"/Pulumi.e2e*.yaml; do cp "$f" "$PROJ_T/"; cp "$f" "$PROJ_B/"; done
+  modes=(before typechecked transpile-only); [ -n "$KNOB" ] && modes+=(knob); modes+=(files no-crd-bodies)
   for r in $(seq 1 "$E2E_ROUNDS"); do
-    order=(before typechecked transpile-only no-crd-bodies); [ -n "$KNOB" ] && order+=(knob)
-    [ $((r % 2)) = 0 ] && order=($([ -n "$KNOB" ] && echo knob) no-crd-bodies transpile-only typechecked before)
+    order=("${modes[@]}")
+    [ $((r % 2)) = 0 ] && mapfile -t order < <(printf '%s\n' "${modes[@]}" | tac)
     for mode in "${order[@]}"; do
-      STACK=e2e; [ "$mode" = no-crd-bodies ] && STACK=e2e-bare
+      case $mode in before|files) STACK=e2e-files ;; no-crd-bodies) STACK=e2e-bare ;; *) STACK=e2e ;; esac
       measure 2 "$r" program "e2e-$mode" preview --stack "$STACK"
     done
   done
