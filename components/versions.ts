@@ -170,7 +170,8 @@ export type Versions = { [K in VersionKey]: K extends (typeof CRD_BUNDLE_KEYS)[n
  * - a string: the version (`v1.8.3`); manifest URLs follow it;
  * - charts: `{ version?, repo?, chart?, path? }` (a mirror registry, a renamed chart, a local chart);
  * - manifests: `{ version?, files? }` (`files`: URLs, local files or directories, one or a list);
- * - CRD bundles also take `files` when their default is a chart (the chart is then not used);
+ * - CRD bundles also take `files` when their default is a chart (the chart is then not used), and a local chart
+ *   (`path`) when their default is manifests (a Helm release of that chart, components/addons/install.ts crdBundle);
  * - images: `{ version?, image? }` (a mirror repository).
  */
 export type VersionOverride = string | {
@@ -237,7 +238,9 @@ export function resolveVersions(overrides: Record<string, unknown> = {}, baseDir
             case "manifest":
                 out[key] = files
                     ? { type: "manifest", version: o.version, files: expandFiles(files, baseDir) }
-                    : { type: "manifest", version, files: [def.url(version)] };
+                    : o.path
+                        ? { type: "chart", chart: path.basename(path.resolve(baseDir, o.path)), version, path: o.path }
+                        : { type: "manifest", version, files: [def.url(version)] };
                 break;
             case "image":
                 out[key] = { type: "image", image: o.image ?? def.image, version };
@@ -311,7 +314,7 @@ function checkShape(key: VersionKey, raw: unknown, add: (p: string, m: string) =
         return;
     }
     const allowed = def.type === "chart" ? ["version", "repo", "chart", "path", ...(crdBundle ? ["files"] : [])]
-        : def.type === "manifest" ? ["version", "files"] : ["version", "image"];
+        : def.type === "manifest" ? ["version", "files", ...(crdBundle ? ["path"] : [])] : ["version", "image"];
     const o = raw as Record<string, unknown>;
     for (const k of Object.keys(o)) {
         if (!allowed.includes(k)) add(`${at}.${k}`, `unknown key; ${key} takes ${allowed.join(", ")}`);

@@ -96,6 +96,17 @@ describe("versions: overrides", () => {
         assert.equal(v.kserveCrds.version, undefined, "files without a version: no version is claimed");
         assert.ok(CRD_BUNDLE_KEYS.includes("kserveCrds"));
     });
+
+    it("CRD bundles can be a local chart even when the default is manifests (one Helm release); other manifests cannot", () => {
+        const chart = path.relative(process.cwd(), crdsDir());
+        const v = resolveVersions({ gatewayApiCrds: { path: chart } });
+        assert.deepEqual(v.gatewayApiCrds, { type: "chart", chart: path.basename(crdsDir()), version: "v1.5.1", path: chart });
+        assert.deepEqual(validateVersionOverrides({ gatewayApiCrds: { path: chart, version: "v1.5.1" } }), []);
+        const issues = validateVersionOverrides({ lws: { path: chart }, envoyGatewayCrds: { path: chart, files: [chart] } });
+        assert.deepEqual(issues.map((i) => i.path), ["modelplane:platform.versions.lws.path", "modelplane:platform.versions.envoyGatewayCrds.files"]);
+        assert.match(issues[0].message, /lws takes version, files/);
+        assert.match(issues[1].message, /cannot be combined with repo, chart or path/);
+    });
 });
 
 describe("versions: validation", () => {
