@@ -13,7 +13,7 @@ import { topology, Topology } from "../lib/topology";
 import { LOCALMODEL_NODE_LABEL } from "../lib/labels";
 import { parseQuantity } from "../lib/demand";
 import { validateVersionOverrides } from "./versions";
-import { PROMETHEUS_NAMESPACE } from "./monitoring/values";
+import { monitoringInstalled, PROMETHEUS_NAMESPACE } from "./monitoring/values";
 import { podSpecPatchIssues } from "./models/podSpecPatch";
 import { allocatable, podSize, worstCaseReplicas } from "./models/sizing";
 import { CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerImageTag } from "./cluster/autoscaler";
@@ -930,7 +930,7 @@ function checkAutoscaling(s: StackParts, add: Add): void {
  * autoscaler's metrics. Another namespace is for a cluster's own Prometheus (monitoring.enabled false or charts off).
  */
 function checkMonitoringNamespace(platform: PlatformSettings, add: Add): void {
-    if (!platform.monitoring.enabled || !platform.charts || platform.monitoringNamespace === PROMETHEUS_NAMESPACE) return;
+    if (!monitoringInstalled({ platform }) || platform.monitoringNamespace === PROMETHEUS_NAMESPACE) return;
     add(`${PROJECT}:platform.monitoringNamespace`, `${quoteValue(platform.monitoringNamespace)} is not where this stack's Prometheus runs ` +
         `("${PROMETHEUS_NAMESPACE}", platform.monitoring.enabled): the model pods' NetworkPolicies would admit scrapes from ` +
         `${quoteValue(platform.monitoringNamespace)} only, so nothing would be scraped; remove the key, or set ` +

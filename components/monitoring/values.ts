@@ -31,7 +31,7 @@ export function monitoringFootprint(cfg: PlatformConfig): MonitoringFootprint {
 }
 
 /** Whether modelplane installs Prometheus: the stack says so and Helm charts are installed at all. */
-export function monitoringInstalled(cfg: PlatformConfig): boolean {
+export function monitoringInstalled(cfg: Pick<PlatformConfig, "platform">): boolean {
     return cfg.platform.monitoring.enabled && cfg.platform.charts;
 }
 

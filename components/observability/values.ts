@@ -2,7 +2,7 @@
 // own). Pure.
 import { PlatformConfig } from "../config";
 import { FOLDER_ANNOTATION } from "./dashboards";
-import { PROMETHEUS_URL } from "../monitoring/values";
+import { monitoringInstalled, PROMETHEUS_URL } from "../monitoring/values";
 
 /**
  * Whether the monitors and dashboards are registered: they are custom resources of the chart's CRDs (and
@@ -10,7 +10,7 @@ import { PROMETHEUS_URL } from "../monitoring/values";
  * (`platform.charts: false` installs no kube-prometheus-stack, so nothing would serve PodMonitor objects).
  */
 export function observabilityEnabled(cfg: PlatformConfig): boolean {
-    return cfg.platform.charts && cfg.platform.monitoring.enabled;
+    return monitoringInstalled(cfg);
 }
 
 /**
