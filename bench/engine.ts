@@ -114,7 +114,8 @@ function report(resultsFile: string, metaFile: string, out: string): void {
         "",
         "Each N is bench/generate.ts's fleet (N models across N/20 teams, four GPU pools, the same four model shapes as `npm run bench`) " +
             "on an **existing** cluster: a local etcd + kube-apiserver per side (bench/engine.sh), `platform.charts: false` and the CRDs from " +
-            "files, as the e2e stacks (the machine is offline). Two programs run side by side, one operation of one after the same " +
+            "../shared/crds as the e2e stack has them (test/e2e/lib/stack.sh: plain manifests from files, the bundles that are charts " +
+            "by default from local charts; the machine is offline). Two programs run side by side, one operation of one after the same " +
             "operation of the other (even rounds start with the floor), each against its own fresh API server:",
         "",
         "- **program**: index.ts as `pulumi preview`/`up` run it (Pulumi.yaml runtime options: ts-node transpile-only with tsconfig.pulumi.json).",
