@@ -449,27 +449,39 @@ describe("platform under mocks: dev, local and platform.charts false", () => {
         // workload, so `charts: false` does not skip it; a registry chart (kserveServingCrds here) stays off.
         const charts = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-charts-"));
         const chart = (name: string) => { fs.mkdirSync(path.join(charts, name)); return path.join(charts, name); };
-        const [llmisvc, localModel, ai] = ["kserve-llmisvc-crd", "kserve-localmodel-crd", "ai-gateway-crds-helm"].map(chart);
-        const cfg = stackConfig("prod", (raw) => {
-            raw["modelplane:platform"].charts = false;
-            raw["modelplane:platform"].versions = { kserveCrds: { path: llmisvc }, kserveLocalModelCrds: { path: localModel }, aiGatewayCrds: { path: ai } };
-            delete raw["modelplane:models"][1].scaling;
-            raw["modelplane:models"][1].replicas = 1;
-        });
+        const [llmisvc, localModel, ai, gwApi] = ["kserve-llmisvc-crd", "kserve-localmodel-crd", "ai-gateway-crds-helm", "gateway-api-crds"].map(chart);
+        // Config validation checks that each path exists; nothing reads the charts after it (the provider would, at `up`).
+        let cfg: PlatformConfig;
+        try {
+            cfg = stackConfig("prod", (raw) => {
+                raw["modelplane:platform"].charts = false;
+                // gatewayApiCrds is plain manifests by default: a local chart makes it a release too.
+                raw["modelplane:platform"].versions = {
+                    kserveCrds: { path: llmisvc }, kserveLocalModelCrds: { path: localModel }, aiGatewayCrds: { path: ai }, gatewayApiCrds: { path: gwApi },
+                };
+                delete raw["modelplane:models"][1].scaling;
+                raw["modelplane:models"][1].replicas = 1;
+            });
+        } finally {
+            fs.rmSync(charts, { recursive: true, force: true });
+        }
         assert.equal(cfg.protect, true);
         const rs = await registered(cfg);
         const releases = ofType(rs, RELEASE);
-        assert.deepEqual(releases.map((r) => [r.name, (r.props as Obj).chart, (r.props as Obj).name]).sort(), [
-            ["gateway-ai-gateway-crds", ai, "aieg-crd"],
-            ["kserve-llmisvc-crds", llmisvc, "kserve-llmisvc-crd"],
-            ["kserve-localmodel-crds", localModel, "kserve-localmodel-crd"],
+        const props = (r: RegisteredResource) => r.props as Obj;
+        assert.deepEqual(releases.map((r) => [r.name, props(r).chart, props(r).name, props(r).namespace]).sort(), [
+            ["gateway-ai-gateway-crds", ai, "aieg-crd", "envoy-ai-gateway-system"],
+            ["inference-gateway-api-crds", gwApi, "gateway-api-crds", "default"],
+            ["kserve-llmisvc-crds", llmisvc, "kserve-llmisvc-crd", KSERVE_NAMESPACE],
+            ["kserve-localmodel-crds", localModel, "kserve-localmodel-crd", KSERVE_NAMESPACE],
         ]);
         for (const r of releases) {
             assert.equal(r.opts.retainOnDelete, true, r.name);
             assert.equal(r.opts.protect, true, r.name);
             assert.equal((r.props as Obj).version, undefined, `${r.name}: a local chart is not pinned by version`);
         }
-        assert.ok(!platformOnly(ofType(rs, GROUP)).some((r) => r.name === "kserve-llmisvc-crds"));
+        assert.ok(!platformOnly(ofType(rs, GROUP)).some((r) => ["kserve-llmisvc-crds", "inference-gateway-api-crds"].includes(r.name)));
+        assert.ok(byName(rs, "kubernetes:gateway.networking.k8s.io/v1:Gateway", "gateway-gateway").dependencies.includes(byName(rs, RELEASE, "inference-gateway-api-crds").urn));
         const preset = byName(rs, "kubernetes:serving.kserve.io/v1alpha2:LLMInferenceServiceConfig", "kserve-preset-runai-streamer");
         assert.ok(preset.dependencies.includes(byName(rs, RELEASE, "kserve-llmisvc-crds").urn));
     });

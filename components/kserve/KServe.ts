@@ -32,7 +32,8 @@ export interface KServeArgs extends LayerArgs {
 export class KServe extends pulumi.ComponentResource {
     /** Resources that the layers above must wait for. */
     readonly ready: pulumi.Resource[];
-    /** KServe's LLM CRDs (LLMInferenceService, LLMInferenceServiceConfig); undefined when charts are off. */
+    /** KServe's LLM CRDs (LLMInferenceService, LLMInferenceServiceConfig); undefined when charts are off and the bundle is
+     *  neither files nor a local chart (addons/install.ts crdBundle). */
     readonly crds?: pulumi.Resource;
     /** LocalModel CRDs (LocalModelCache, LocalModelNodeGroup), when a pool has local NVMe. */
     readonly localModelCrds?: pulumi.Resource;

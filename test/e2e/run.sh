@@ -192,7 +192,10 @@ step_up() {
   for k in LLMInferenceServiceConfig GatewayClass Gateway StorageClass; do
     grep -q "\"kind\":\"$k\"" "$TMP/declared.jsonl" || errs+=("the stack declares no $k")
   done
-  for crd in llminferenceservices.serving.kserve.io llminferenceserviceconfigs.serving.kserve.io gateways.gateway.networking.k8s.io inferencepools.inference.networking.k8s.io $(chart_crds); do
+  local charted
+  charted=$(chart_crds) && [ "$(wc -w <<<"$charted")" = 12 ] \
+    || errs+=("the local charts should hold 12 CRDs (KServe 2 + 4, AI Gateway 6), found: $(tr '\n' ' ' <<<"$charted")")
+  for crd in llminferenceservices.serving.kserve.io llminferenceserviceconfigs.serving.kserve.io gateways.gateway.networking.k8s.io inferencepools.inference.networking.k8s.io $charted; do
     kget "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/$crd" >/dev/null || errs+=("CRD $crd is not on the API server")
   done
   # The local CRD charts are Helm releases, deployed (Helm keeps a release's state in a Secret of its namespace).
@@ -291,7 +294,9 @@ step_destroy() {
   local crds
   crds=$(jq -r 'select(.kind == "CustomResourceDefinition") | .name' "$TMP/declared.jsonl" 2>/dev/null)
   [ -n "$crds" ] || errs+=("no CRD was declared (nothing to check as retained)")
-  crds="$crds $(chart_crds)"
+  local charted
+  charted=$(chart_crds) && [ -n "$charted" ] || errs+=("no CRD found in the local charts (nothing to check as retained)")
+  crds="$crds $charted"
   if ! run destroy destroy --yes --non-interactive --skip-preview; then
     show destroy 60; fail "5 destroy" "pulumi destroy failed"; return 1
   fi
