@@ -11,8 +11,10 @@
 # side finds the other's objects and both start from an empty cluster.
 #
 # Args: sizes (default 50 200 1000), or `e2e` for the e2e comparison alone. Env: BENCH_ENGINE_ROUNDS ("50:3 200:2 1000:1" by default: rounds per size),
-# BENCH_ENGINE_E2E_ROUNDS (3: before/after pairs of the e2e preview; 0 skips it), BENCH_ENGINE_TIMEOUT (3600 s per
-# command), BENCH_ENGINE_OUT (bench/engine.md), MODELPLANE_E2E_KEEP=1 keeps the temp dir (every command's log).
+# BENCH_ENGINE_E2E_ROUNDS (3: rounds of the e2e comparison, every mode once per round; 0 skips it), BENCH_ENGINE_TIMEOUT
+# (3600 s per command), BENCH_ENGINE_OUT (bench/engine.md; with `e2e`, /tmp/modelplane-engine-e2e.md, and the raw
+# results stay beside it: the committed tables and results are a full run's), MODELPLANE_E2E_KEEP=1 keeps the temp dir
+# (every command's log).
 # BENCH_ENGINE_CHECKPOINTS=write: the fleets' commands write every checkpoint (the CLI's default; see CHECKPOINTS below).
 # BENCH_ENGINE_BEFORE_REV: the "before" of the e2e comparison (below). BENCH_ENGINE_PULUMI_ARGS: more arguments for
 # every measured command (e.g. `--profiling <prefix>`; a profiling aid). BENCH_ENGINE_E2E_KNOB (default: the Go GC
@@ -24,7 +26,11 @@ REPO=$(cd "$BENCH/.." && pwd)
 HERE="$REPO/test/e2e"
 SHARED_CRDS=$(cd "$REPO/../shared/crds" 2>/dev/null && pwd) || { echo "engine bench: ../shared/crds is missing" >&2; exit 1; }
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(50 200 1000)
-[ "${SIZES[*]}" = e2e ] && SIZES=()
+E2E_ONLY=""
+if [[ " ${SIZES[*]} " == *" e2e "* ]]; then
+  [ ${#SIZES[@]} = 1 ] || { echo "engine bench: \`e2e\` runs the e2e comparison alone; give it without sizes" >&2; exit 2; }
+  E2E_ONLY=1; SIZES=()
+fi
 ROUNDS_SPEC=${BENCH_ENGINE_ROUNDS:-50:3 200:2 1000:1}
 E2E_ROUNDS=${BENCH_ENGINE_E2E_ROUNDS:-3}
 TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
@@ -33,6 +39,10 @@ TIMEOUT=${BENCH_ENGINE_TIMEOUT:-3600}
 # N = 1,000 would spend hours writing state on both sides alike (bench/engine.md, Reading).
 CHECKPOINTS=${BENCH_ENGINE_CHECKPOINTS:-skip}
 OUT_MD=${BENCH_ENGINE_OUT:-$BENCH/engine.md}
+if [ -n "$E2E_ONLY" ]; then
+  [ "$E2E_ROUNDS" -gt 0 ] || { echo "engine bench: \`e2e\` with BENCH_ENGINE_E2E_ROUNDS=0 would measure nothing" >&2; exit 2; }
+  OUT_MD=${BENCH_ENGINE_OUT:-/tmp/modelplane-engine-e2e.md}
+fi
 # The largest process of each command's tree (engine, provider, program): its peak RSS, from /usr/bin/time when present.
 TIMEBIN=$(command -v /usr/bin/time || true)
 rounds_for() { local s; for s in $ROUNDS_SPEC; do [ "${s%%:*}" = "$1" ] && { echo "${s#*:}"; return; }; done; echo 1; }
@@ -200,15 +210,16 @@ measure() {
 # ---- report (rewritten after every size, so a long run that is stopped keeps what it measured) -----------------
 report() {
   cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-  jq -n --arg command "npm run bench:engine -- ${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS, BENCH_ENGINE_BEFORE_REV=$BEFORE_REV, BENCH_ENGINE_CHECKPOINTS=$CHECKPOINTS, BENCH_ENGINE_E2E_KNOB=\"$KNOB\")" \
+  jq -n --arg command "npm run bench:engine -- ${E2E_ONLY:+e2e}${SIZES[*]}  (BENCH_ENGINE_ROUNDS=\"$ROUNDS_SPEC\", BENCH_ENGINE_E2E_ROUNDS=$E2E_ROUNDS, BENCH_ENGINE_BEFORE_REV=$BEFORE_REV, BENCH_ENGINE_CHECKPOINTS=$CHECKPOINTS, BENCH_ENGINE_E2E_KNOB=\"$KNOB\")" \
     --arg machine "$(nproc) × $cpu, $(free -g | awk '/^Mem:/{print $2}') GiB RAM, $(uname -sr), Node $(node --version); 1-minute load average $(cut -d' ' -f1 /proc/loadavg) at the end (the machine is shared)" \
     --arg date "$(date -u +%Y-%m-%dT%H:%MZ)" \
     --arg versions "pulumi $(pulumi version); language host test/e2e/langhost over the upstream sdk/v3 v3.68.0 host (runtime options passed on); pulumi-resource-kubernetes 4.25.0; kube-apiserver and etcd of the e2e toolchain; runtime options: $OPTIONS." \
     --arg beforeRev "$BEFORE_REV" --arg knob "$KNOB" \
     '{command: $command, machine: $machine, date: $date, versions: $versions, beforeRev: $beforeRev, knob: $knob}' >"$TMP/meta.json"
-  cp "$RESULTS" "$BENCH/engine-results.jsonl"
+  local raw="$BENCH/engine-results.jsonl"; [ -n "$E2E_ONLY" ] && raw="${OUT_MD%.md}-results.jsonl"
+  cp "$RESULTS" "$raw"
   tsnode "$BENCH/engine.ts" report "$RESULTS" "$TMP/meta.json" "$OUT_MD" || exit 1
-  log "wrote $OUT_MD (raw results: bench/engine-results.jsonl)"
+  log "wrote $OUT_MD (raw results: $raw)"
 }
 
 # ---- the e2e stack's preview: before issue 18 and now -----------------------------------------------------

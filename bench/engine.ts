@@ -2,7 +2,7 @@
 //   gen <n> <dir> <platform-block file>  the stack of n models on an existing cluster (bench/generate.ts) as
 //       <dir>/base.yaml with its models in <dir>/models.yaml, the same with one model's replicas 1 → 2 as
 //       <dir>/change.yaml (models-change.yaml) (a `config:` document each, with the e2e platform block: charts off,
-//       CRDs from files), and <dir>/policy.json for the offline plan;
+//       CRDs from files and local charts), and <dir>/policy.json for the offline plan;
 //   report <results.jsonl> <meta.json> <out.md>  the table of every measured operation.
 import * as fs from "node:fs";
 import * as path from "node:path";
