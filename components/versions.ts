@@ -12,6 +12,7 @@
 //                                           routing sidecar waits for (see inferencePoolAlphaCrds below)
 import * as fs from "node:fs";
 import * as path from "node:path";
+import YAML from "yaml";
 
 /** A Helm chart: from an https repository (`repo` + `chart` name), an OCI registry (`repo` = oci://…), or a local path. */
 export interface ChartSource {
@@ -168,7 +169,8 @@ export type Versions = { [K in VersionKey]: K extends (typeof CRD_BUNDLE_KEYS)[n
 /**
  * One override, as written under `modelplane:platform.versions.<key>`:
  * - a string: the version (`v1.8.3`); manifest URLs follow it;
- * - charts: `{ version?, repo?, chart?, path? }` (a mirror registry, a renamed chart, a local chart);
+ * - charts: `{ version?, repo?, chart?, path? }` (a mirror registry, a renamed chart, a local chart, whose version is
+ *   its Chart.yaml's: a `version` beside `path` must agree with it);
  * - manifests: `{ version?, files? }` (`files`: URLs, local files or directories, one or a list);
  * - CRD bundles also take `files` when their default is a chart (the chart is then not used), and a local chart
  *   (`path`) when their default is manifests (a Helm release of that chart, components/addons/install.ts crdBundle);
@@ -207,6 +209,21 @@ function expandFiles(files: string[], baseDir: string): string[] {
 }
 
 /**
+ * The `version` a local chart's Chart.yaml states: what a release of it installs, whatever the catalog's default
+ * (a .tgz, or a directory without a readable Chart.yaml, has none here). undefined when unknown.
+ */
+export function localChartVersion(chartPath: string, baseDir = process.cwd()): string | undefined {
+    const file = path.join(path.resolve(baseDir, chartPath), "Chart.yaml");
+    if (!fs.existsSync(file)) return undefined;
+    try {
+        const v = (YAML.parse(fs.readFileSync(file, "utf8")) as { version?: unknown } | null)?.version;
+        return typeof v === "string" && VERSION_RE.test(v) ? v : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
  * The sources to install: defaults with `overrides` applied. Call `validateVersionOverrides` first (config
  * does): this function trusts the shape. Relative local paths resolve from `baseDir` (the project directory,
  * where `pulumi up` and the plan run).
@@ -228,7 +245,8 @@ export function resolveVersions(overrides: Record<string, unknown> = {}, baseDir
         const def = CATALOG[key];
         const o = overrideOf(key);
         const files = o.files === undefined ? undefined : Array.isArray(o.files) ? o.files : [o.files];
-        const version = o.version ?? defaultVersion(key);
+        // A local chart installs the version its Chart.yaml states, so that is the one the compatibility rules check.
+        const version = o.version ?? (o.path ? localChartVersion(o.path, baseDir) : undefined) ?? defaultVersion(key);
         switch (def.type) {
             case "chart":
                 out[key] = files
@@ -340,6 +358,11 @@ function checkShape(key: VersionKey, raw: unknown, add: (p: string, m: string) =
     }
     if (typeof o.path === "string" && !fs.existsSync(path.resolve(o.path))) {
         add(`${at}.path`, `${o.path} does not exist (relative paths are resolved from the project directory, ${process.cwd()})`);
+    } else if (typeof o.path === "string" && typeof o.version === "string") {
+        const stated = localChartVersion(o.path);
+        if (stated && parseVersion(stated) && parseVersion(o.version) && cmp(parseVersion(stated)!, parseVersion(o.version)!) !== 0) {
+            add(`${at}.version`, `${o.version} is not the version of the chart at ${o.path} (its Chart.yaml says ${stated}); remove the key or correct it`);
+        }
     }
 }
 

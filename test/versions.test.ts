@@ -1,6 +1,8 @@
 // components/versions.ts: the pinned upstream set, overrides (mirrors, local files, upgrades) and the
 // compatibility rules, checked through config validation with their config paths.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { crdsDir } from "./crds";
 import { ConfigError } from "../components/config";
@@ -106,6 +108,34 @@ describe("versions: overrides", () => {
         assert.deepEqual(issues.map((i) => i.path), ["modelplane:platform.versions.lws.path", "modelplane:platform.versions.envoyGatewayCrds.files"]);
         assert.match(issues[0].message, /lws takes version, files/);
         assert.match(issues[1].message, /cannot be combined with repo, chart or path/);
+    });
+
+    it("a local chart's version is its Chart.yaml's, and the compatibility rules check that one", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelplane-versions-"));
+        try {
+            const chart = (name: string, version?: string) => {
+                fs.mkdirSync(path.join(dir, name));
+                if (version) fs.writeFileSync(path.join(dir, name, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: ${version}\n`);
+                return path.join(dir, name);
+            };
+            const old = chart("kserve-llmisvc-crd", "v0.19.0");
+            const gw = chart("gateway-api-crds", "1.4.0");
+            const bare = chart("no-chart-yaml");
+            const v = resolveVersions({ kserveCrds: { path: old }, gatewayApiCrds: { path: gw }, kserveLocalModelCrds: { path: bare } });
+            assert.equal(v.kserveCrds.version, "v0.19.0");
+            assert.equal(v.gatewayApiCrds.version, "1.4.0");
+            assert.equal(v.kserveLocalModelCrds.version, "v0.20.0", "no Chart.yaml: the default");
+            const issues = validateVersionOverrides({ kserveCrds: { path: old }, gatewayApiCrds: { path: gw } });
+            assert.deepEqual(issues.map((i) => i.path).sort(), ["modelplane:platform.versions.gatewayApiCrds", "modelplane:platform.versions.kserveCrds"]);
+            assert.match(issues.find((i) => i.path.endsWith("kserveCrds"))!.message, /kserveCrds \(v0\.19\.0\) and kserve \(v0\.20\.0\) must be the same version/);
+            assert.match(issues.find((i) => i.path.endsWith("gatewayApiCrds"))!.message, /gatewayApiCrds is v1\.4\.0/);
+            // A stated version that contradicts the chart is an error at that key; the matching one is accepted.
+            assert.deepEqual(validateVersionOverrides({ kserveCrds: { path: old, version: "v0.20.0" } }).map((i) => i.path),
+                ["modelplane:platform.versions.kserveCrds.version"]);
+            assert.deepEqual(validateVersionOverrides({ kserveLocalModelCrds: { path: chart("ok", "v0.20.0"), version: "v0.20.0" } }), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
