@@ -360,7 +360,8 @@ function checkShape(key: VersionKey, raw: unknown, add: (p: string, m: string) =
         add(`${at}.path`, `${o.path} does not exist (relative paths are resolved from the project directory, ${process.cwd()})`);
     } else if (typeof o.path === "string" && typeof o.version === "string") {
         const stated = localChartVersion(o.path);
-        if (stated && parseVersion(stated) && parseVersion(o.version) && cmp(parseVersion(stated)!, parseVersion(o.version)!) !== 0) {
+        const [a, b] = [parseVersion(stated), parseVersion(o.version)];
+        if (a && b && cmp(a, b) !== 0) {
             add(`${at}.version`, `${o.version} is not the version of the chart at ${o.path} (its Chart.yaml says ${stated}); remove the key or correct it`);
         }
     }

@@ -49,17 +49,20 @@ e2e_chart() {
   done
 }
 
+# chart_source [files] <chart>: the versions override naming a local chart of e2e_offline_crds, or with `files` its
+# CRD files.
+chart_source() {
+  if [ "$1" = files ]; then echo "{ files: [\"$TMP/charts/$2/templates\"] }"; else echo "{ path: \"$TMP/charts/$2\" }"; fi
+}
+
 # e2e_platform_block [files]: the stack file's `modelplane:platform` entry (indented under `config:`). The CRD
-# bundles that are charts by default come from the local charts of e2e_offline_crds; with `files`, from the same
-# CRD files as plain manifests (the e2e stack until issue 18's work; the engine bench's "before").
+# bundles that are charts by default come from the local charts of e2e_offline_crds; with `files`, the same CRD files
+# (the charts' templates/ directories) as plain manifests: the e2e stack until issue 18's work, the engine bench's
+# "before".
 e2e_platform_block() {
-  local ai="{ path: \"$TMP/charts/ai-gateway-crds-helm\" }" kserve="{ path: \"$TMP/charts/kserve-llmisvc-crd\" }"
-  local localmodel="{ path: \"$TMP/charts/kserve-localmodel-crd\" }"
-  if [ "${1:-}" = files ]; then
-    ai="{ files: [\"$SHARED_CRDS/ai-gateway\"] }"
-    kserve="{ files: [\"$SHARED_CRDS/kserve/serving.kserve.io_llminferenceservices.yaml\", \"$SHARED_CRDS/kserve/serving.kserve.io_llminferenceserviceconfigs.yaml\"] }"
-    localmodel="{ files: [\"$SHARED_CRDS/kserve/serving.kserve.io_localmodelcaches.yaml\", \"$SHARED_CRDS/kserve/serving.kserve.io_localmodelnamespacecaches.yaml\", \"$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodegroups.yaml\", \"$SHARED_CRDS/kserve/serving.kserve.io_localmodelnodes.yaml\"] }"
-  fi
+  local ai kserve localmodel
+  ai=$(chart_source "${1:-}" ai-gateway-crds-helm) kserve=$(chart_source "${1:-}" kserve-llmisvc-crd)
+  localmodel=$(chart_source "${1:-}" kserve-localmodel-crd)
   cat <<EOF
   modelplane:platform:
     charts: false
